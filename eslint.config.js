@@ -3,7 +3,16 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'test/bench/results/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'test-results/',
+      'playwright-report/',
+      'test/bench/results/',
+      'reports/',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.strict,
   {
@@ -23,8 +32,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'crypto'], message: 'core is pure: pass Node facilities in through a port.' },
-            { group: ['**/adapters/**', '**/ui/**', '**/net/**', '**/server/**', 'idb', 'preact', 'comlink'], message: 'core depends on nothing outside core.' },
+            {
+              group: ['node:*', 'fs', 'path', 'crypto'],
+              message: 'core is pure: pass Node facilities in through a port.',
+            },
+            {
+              group: ['**/adapters/**', '**/ui/**', '**/net/**', '**/server/**', 'idb', 'preact', 'comlink'],
+              message: 'core depends on nothing outside core.',
+            },
           ],
         },
       ],

@@ -5,5 +5,6 @@ export default defineConfig({
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
+    reporters: ['default', ['json', { outputFile: 'reports/unit.json' }]],
   },
 });

@@ -31,7 +31,7 @@ export async function* windows(
   start = 0,
   end = source.size,
 ): AsyncGenerator<Uint8Array> {
-  for (let offset = start; offset < end; ) {
+  for (let offset = start; offset < end;) {
     const bytes = await source.read(offset, Math.min(windowSize, end - offset));
     if (bytes.length === 0) throw new SourceChangedError(source.size, offset);
     offset += bytes.length;
@@ -45,7 +45,9 @@ export class SourceChangedError extends Error {
     readonly expectedSize: number,
     readonly endedAt: number,
   ) {
-    super(`the file ended at byte ${endedAt} but was ${expectedSize} bytes long: it changed while being read`);
+    super(
+      `the file ended at byte ${endedAt} but was ${expectedSize} bytes long: it changed while being read`,
+    );
     this.name = 'SourceChangedError';
   }
 }
