@@ -1,0 +1,14 @@
+/** rsync-style deltas: signature of OLD, delta from NEW, patch OLD into NEW; and multi-round refinement. */
+export { blockSizeFor, strongLengthFor, strongLengthForBlocks } from './params.ts';
+export { computeSignature, type SignatureOptions } from './signature.ts';
+export { encodeSignature, decodeSignature, type Signature, type DeltaHeader } from './format.ts';
+export { computeDelta } from './delta.ts';
+export { applyPatch } from './patch.ts';
+export {
+  RsyncFormatError,
+  SignatureFormatError,
+  DeltaFormatError,
+  RefineFormatError,
+  BaseMismatchError,
+  ResultMismatchError,
+} from './errors.ts';
