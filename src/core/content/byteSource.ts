@@ -13,11 +13,14 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
 }
 
-/** A source over bytes already in memory (tests, small files, the CLI's stdin). */
+/**
+ * A source over bytes already in memory (tests, small files). It hands out views, not
+ * copies: the caller must not change `bytes` while the source is in use.
+ */
 export function bytesSource(bytes: Uint8Array): ByteSource {
   return {
     size: bytes.length,
-    read: async (offset, length) => bytes.slice(offset, Math.min(bytes.length, offset + length)),
+    read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)),
   };
 }
 

@@ -43,24 +43,36 @@ export async function* chunkSource(source: ByteSource, options: ChunkOptions = {
   const inFlight = Math.max(1, options.inFlight ?? 8);
 
   const pending: { offset: number; size: number; hash: Promise<Uint8Array> }[] = [];
-  let carry = new Uint8Array(0);
+  let carry = new Uint8Array(0); // bytes after the last cut, fewer than maxSize
   let offset = 0; // file offset of carry[0]
   let read = 0;
 
   for await (const bytes of windows(source, windowSize)) {
     read += bytes.length;
-    // A fresh buffer each time: pending hashes hold views into the previous ones.
-    const buf = carry.length === 0 ? bytes : concat(carry, bytes);
     const last = read === source.size;
+    // A chunk that starts in the carry ends within maxSize bytes, so the carry is joined to
+    // the head of this window only (a copy of at most 512 KiB), never to the whole window.
+    // Chunks may start in the first segment before `limit`, then continue in the window.
+    const segments: [Uint8Array, number][] = [[bytes, bytes.length]];
+    if (carry.length > 0) segments.unshift([concat(carry, bytes.subarray(0, maxSize)), carry.length]);
+    carry = new Uint8Array(0);
     let pos = 0;
-    while (buf.length - pos >= maxSize || (last && pos < buf.length)) {
-      const size = chunker.cut(buf, pos, buf.length - pos);
-      pending.push({ offset: offset + pos, size, hash: sha256(buf.subarray(pos, pos + size)) });
-      pos += size;
-      while (pending.length >= inFlight) yield await settle(pending.shift()!);
+    for (const [buf, limit] of segments) {
+      while (pos < limit && (buf.length - pos >= maxSize || last)) {
+        const size = chunker.cut(buf, pos, buf.length - pos);
+        pending.push({ offset: offset + pos, size, hash: sha256(buf.subarray(pos, pos + size)) });
+        pos += size;
+        while (pending.length >= inFlight) yield await settle(pending.shift()!);
+      }
+      if (pos < limit) {
+        // Too few bytes for a certain cut: keep them for the next window.
+        offset += pos;
+        carry = buf.subarray(pos);
+        break;
+      }
+      offset += limit;
+      pos -= limit; // the last chunk may run on into the next segment
     }
-    carry = buf.subarray(pos);
-    offset += pos;
   }
   while (pending.length > 0) yield await settle(pending.shift()!);
 }

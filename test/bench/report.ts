@@ -1,0 +1,60 @@
+/**
+ * Benchmark results: printed as tables for a person, written as JSON for tools. Every
+ * speed is reported with its reference from the same run, as a ratio, because these
+ * machines are shared and a lone MB/s figure says little.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type Cell = string | number | null;
+export interface Table {
+  readonly title: string;
+  readonly columns: readonly string[];
+  readonly rows: Cell[][];
+  readonly notes?: readonly string[];
+}
+
+export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'results');
+
+export function printTable(table: Table): void {
+  const text = table.rows.map((row) => row.map(formatCell));
+  const widths = table.columns.map((c, i) => Math.max(c.length, ...text.map((r) => r[i]?.length ?? 0)));
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(`\n${table.title}`);
+  console.log(line(table.columns));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of text) console.log(line(row));
+  for (const note of table.notes ?? []) console.log(`  ${note}`);
+}
+
+export function writeJson(name: string, data: unknown): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const path = join(RESULTS_DIR, `${name}.json`);
+  writeFileSync(path, JSON.stringify(data, null, 2) + '\n');
+  return path;
+}
+
+function formatCell(cell: Cell): string {
+  if (cell === null) return '—';
+  if (typeof cell === 'string') return cell;
+  if (Number.isInteger(cell)) return cell.toLocaleString('en-US');
+  return cell >= 100 ? cell.toFixed(0) : cell >= 10 ? cell.toFixed(1) : cell.toFixed(2);
+}
+
+/** Median of `runs` timings of `fn`, in milliseconds, after one warm-up run. */
+export async function medianMs(runs: number, fn: () => Promise<unknown> | unknown): Promise<number> {
+  await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+export const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
+export const ratio = (value: number, reference: number) => Math.round((value / reference) * 100) / 100;
