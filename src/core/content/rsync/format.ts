@@ -72,10 +72,7 @@ export function encodeSignature(sig: Signature): Uint8Array {
     .varint(sig.blockSize)
     .varint(sig.strongLength)
     .varint(count);
-  for (let i = 0; i < count; i++) {
-    w.u32(sig.weak[i] as number);
-    w.bytes(sig.strong.subarray(i * sig.strongLength, (i + 1) * sig.strongLength));
-  }
+  writeBlockSums(w, sig.weak, sig.strong, sig.strongLength);
   w.bytes(sig.baseDigest);
   return w.take();
 }
@@ -101,15 +98,38 @@ export function decodeSignature(bytes: Uint8Array): Signature {
       r.remaining < count * (4 + strongLength) + DIGEST_SIZE ? 'truncated' : 'unexpected bytes at the end',
     );
   }
+  const { weak, strong } = readBlockSums(r, count, strongLength);
+  const baseDigest = r.bytes(DIGEST_SIZE, 'base digest').slice();
+  r.end('the base digest');
+  return { baseSize, blockSize, strongLength, weak, strong, baseDigest };
+}
+
+/** Block sums as the formats carry them: per block a u32 weak sum, then the strong prefix. */
+export function writeBlockSums(
+  w: ByteWriter,
+  weak: Int32Array,
+  strong: Uint8Array,
+  strongLength: number,
+): void {
+  for (let i = 0; i < weak.length; i++) {
+    w.u32(weak[i] as number);
+    w.bytes(strong.subarray(i * strongLength, (i + 1) * strongLength));
+  }
+}
+
+/** Reads `count` block sums; the caller has checked that enough bytes remain. */
+export function readBlockSums(
+  r: ByteReader,
+  count: number,
+  strongLength: number,
+): { weak: Int32Array; strong: Uint8Array } {
   const weak = new Int32Array(count);
   const strong = new Uint8Array(count * strongLength);
   for (let i = 0; i < count; i++) {
     weak[i] = r.u32('weak sum') | 0;
     strong.set(r.bytes(strongLength, 'strong sum'), i * strongLength);
   }
-  const baseDigest = r.bytes(DIGEST_SIZE, 'base digest').slice();
-  r.end('the base digest');
-  return { baseSize, blockSize, strongLength, weak, strong, baseDigest };
+  return { weak, strong };
 }
 
 /** The header of a delta, shared by the single-round and refinement paths. */

@@ -12,3 +12,8 @@ export {
   BaseMismatchError,
   ResultMismatchError,
 } from './errors.ts';
+export { RefineReceiver } from './refineReceiver.ts';
+export { RefineSender, type RefineSenderOptions } from './refineSender.ts';
+export { runRefinement, type RefinementResult, type RefinementOptions } from './refine.ts';
+export { coarseBlockSizeFor, type RefineStep } from './refineGeometry.ts';
+export { encodeRefineMessage, decodeRefineMessage, type RefineMessage } from './refineFormat.ts';
