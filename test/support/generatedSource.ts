@@ -15,11 +15,11 @@ export function generatedSource(size: number, seed = 1): ByteSource {
 }
 
 /** The whole content as one array (for sizes that fit in memory). */
-export function generatedBytes(size: number, seed = 1): Uint8Array {
+export function generatedBytes(size: number, seed = 1): Uint8Array<ArrayBuffer> {
   return generateRange(seed, 0, size);
 }
 
-function generateRange(seed: number, offset: number, length: number): Uint8Array {
+function generateRange(seed: number, offset: number, length: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(length);
   const first = Math.floor(offset / BLOCK);
   const last = Math.floor((offset + length - 1) / BLOCK);

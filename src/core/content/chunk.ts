@@ -33,6 +33,7 @@ export interface ChunkOptions {
 }
 
 const defaultChunker = new FastCdc();
+const EMPTY = new Uint8Array(0);
 
 /** The chunks of `source`, in order, each with its hash. */
 export async function* chunkSource(source: ByteSource, options: ChunkOptions = {}): AsyncGenerator<Chunk> {
@@ -43,7 +44,7 @@ export async function* chunkSource(source: ByteSource, options: ChunkOptions = {
   const inFlight = Math.max(1, options.inFlight ?? 8);
 
   const pending: { offset: number; size: number; hash: Promise<Uint8Array> }[] = [];
-  let carry = new Uint8Array(0); // bytes after the last cut, fewer than maxSize
+  let carry: Uint8Array = EMPTY; // bytes after the last cut, fewer than maxSize
   let offset = 0; // file offset of carry[0]
   let read = 0;
 
@@ -55,7 +56,7 @@ export async function* chunkSource(source: ByteSource, options: ChunkOptions = {
     // Chunks may start in the first segment before `limit`, then continue in the window.
     const segments: [Uint8Array, number][] = [[bytes, bytes.length]];
     if (carry.length > 0) segments.unshift([concat(carry, bytes.subarray(0, maxSize)), carry.length]);
-    carry = new Uint8Array(0);
+    carry = EMPTY;
     let pos = 0;
     for (const [buf, limit] of segments) {
       while (pos < limit && (buf.length - pos >= maxSize || last)) {
