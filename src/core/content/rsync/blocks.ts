@@ -45,12 +45,20 @@ export class BlockTable {
   readonly heads: Int32Array;
   readonly next: Int32Array;
   readonly shift: number;
+  /** One bit per hash value of the weak sums present: most positions stop at this check. */
+  readonly filter: Int32Array;
+  readonly filterShift: number;
   /** The short block ending at baseSize, or −1: it can only match at the end of new data. */
   readonly tail: number;
 
   constructor(readonly set: BlockSet) {
     const count = set.weak.length;
     const bits = Math.max(4, Math.ceil(Math.log2(count * 2 + 1)));
+    // ~64 filter bits per block: a miss (nearly every position of changed data) is one
+    // well-predicted branch instead of a bucket walk.
+    const filterBits = Math.max(10, Math.min(24, Math.ceil(Math.log2(count * 64 + 1))));
+    this.filterShift = 32 - (filterBits - 5);
+    this.filter = new Int32Array(1 << (filterBits - 5));
     this.shift = 32 - bits;
     this.heads = new Int32Array(1 << bits).fill(-1);
     this.next = new Int32Array(count).fill(-1);
@@ -60,7 +68,10 @@ export class BlockTable {
         tail = i;
         continue;
       }
-      const bucket = Math.imul(set.weak[i] as number, 0x9e3779b1) >>> this.shift;
+      const hash = Math.imul(set.weak[i] as number, 0x9e3779b1);
+      this.filter[hash >>> this.filterShift] =
+        (this.filter[hash >>> this.filterShift] as number) | (1 << (hash & 31));
+      const bucket = hash >>> this.shift;
       // Inserting back to front keeps chains in block order; an exact duplicate of a later
       // block is still inserted before it, so the first occurrence is found first.
       this.next[i] = this.heads[bucket] as number;

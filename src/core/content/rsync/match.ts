@@ -112,7 +112,19 @@ async function search(
     if (!valid) sumWindow(buf, p - bufPos, L, state);
     valid = true;
     const last = Math.min(bufPos + filled, end) - L;
-    const i = scan(buf, p - bufPos, last - bufPos, L, state, table.heads, table.next, weaks, table.shift);
+    const i = scan(
+      buf,
+      p - bufPos,
+      last - bufPos,
+      L,
+      state,
+      table.filter,
+      table.filterShift,
+      table.heads,
+      table.next,
+      weaks,
+      table.shift,
+    );
     if (i < 0) {
       p = last + 1;
       valid = false;

@@ -62,6 +62,8 @@ export function scan(
   last: number,
   len: number,
   state: RollState,
+  filter: Int32Array,
+  filterShift: number,
   heads: Int32Array,
   next: Int32Array,
   weaks: Int32Array,
@@ -72,15 +74,16 @@ export function scan(
   const drop = len & 0xffff;
   for (;;) {
     const weak = s1 | (s2 << 16);
-    let e = heads[Math.imul(weak, 0x9e3779b1) >>> shift] as number;
-    while (e >= 0) {
-      if (weaks[e] === weak) {
-        state.s1 = s1;
-        state.s2 = s2;
-        state.entry = e;
-        return i;
+    const hash = Math.imul(weak, 0x9e3779b1);
+    if (((filter[hash >>> filterShift] as number) & (1 << (hash & 31))) !== 0) {
+      for (let e = heads[hash >>> shift] as number; e >= 0; e = next[e] as number) {
+        if (weaks[e] === weak) {
+          state.s1 = s1;
+          state.s2 = s2;
+          state.entry = e;
+          return i;
+        }
       }
-      e = next[e] as number;
     }
     if (i >= last) {
       state.s1 = s1;
