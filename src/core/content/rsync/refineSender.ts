@@ -38,6 +38,8 @@ export class RefineSender {
   private set: BlockSet | null = null;
   /** Offsets of the sub-blocks the last WANT asked for, or null before the coarse round. */
   private pending: Float64Array | null = null;
+  /** Per block of the last round: whether some copy used it. */
+  private used: Uint8Array = new Uint8Array(0);
   private finished = false;
 
   constructor(
@@ -99,11 +101,9 @@ export class RefineSender {
       });
     }
     if (resultHasher) this.resultDigest = resultHasher.digest('binary');
-    this.segments = [...this.segments, ...found].sort((a, b) => a.at - b.at);
+    this.segments = mergeAdjacent([...this.segments, ...found].sort((a, b) => a.at - b.at));
     this.used = used;
   }
-
-  private used: Uint8Array = new Uint8Array(0);
 
   /** The stretches of NEW no copy covers, in order. */
   private holes(): Hole[] {
@@ -155,4 +155,18 @@ export class RefineSender {
     }
     return out;
   }
+}
+
+/** Joins copies that continue each other in both NEW and OLD, so the list stays short. */
+function mergeAdjacent(sorted: readonly Segment[]): Segment[] {
+  const out: Segment[] = [];
+  for (const s of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last.at + last.length === s.at && last.from + last.length === s.from) {
+      out[out.length - 1] = { at: last.at, from: last.from, length: last.length + s.length };
+    } else {
+      out.push(s);
+    }
+  }
+  return out;
 }
