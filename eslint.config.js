@@ -11,6 +11,7 @@ export default tseslint.config(
       'playwright-report/',
       'test/bench/results/',
       'reports/',
+      '.tmp/',
     ],
   },
   eslint.configs.recommended,

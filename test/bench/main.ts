@@ -1,0 +1,35 @@
+/**
+ * `npm run bench`: the content engine's throughput next to its raw kernels, the worker
+ * pool's scaling, and delta bytes next to rsync's — each measured in the same run. Prints
+ * tables and writes the same figures to test/bench/results/content.json.
+ *
+ * Options (environment): BENCH_MIB=256 sizes the throughput inputs; BENCH_DELTA_MIB=256
+ * sizes the delta base file; BENCH_SKIP=browser,delta skips sections.
+ */
+import { benchContentBrowser } from './contentBrowser.ts';
+import { benchContentNode } from './contentNode.ts';
+import { benchDelta } from './delta.ts';
+import { printTable, writeJson, type Table } from './report.ts';
+
+const mib = (name: string, fallback: number) => Number(process.env[name] ?? fallback) * 1024 * 1024;
+const skip = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
+const results: Record<string, unknown> = { date: new Date().toISOString() };
+const show = (tables: Table[]) => tables.forEach(printTable);
+
+const node = await benchContentNode(mib('BENCH_MIB', 256));
+show([node.table]);
+results.node = node.figures;
+
+if (!skip.has('browser')) {
+  const browser = await benchContentBrowser(mib('BENCH_MIB', 256));
+  show(browser.tables);
+  results.browser = browser.figures;
+}
+
+if (!skip.has('delta')) {
+  const delta = await benchDelta(mib('BENCH_DELTA_MIB', 256));
+  show(delta.tables);
+  results.delta = delta.figures;
+}
+
+console.log(`\nfigures written to ${writeJson('content', results)}`);
