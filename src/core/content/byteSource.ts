@@ -26,7 +26,9 @@ export function bytesSource(bytes: Uint8Array): ByteSource {
 
 /**
  * Reads a source front to back in windows of `windowSize` bytes. Each window is a fresh
- * array, so a consumer may keep views into it (pending hashes do) without copying.
+ * array (or a view the source never rewrites), so a consumer may keep views into it. The
+ * next window is already being read while the consumer works on this one, so I/O overlaps
+ * compute; at most two windows are held.
  */
 export async function* windows(
   source: ByteSource,
@@ -34,10 +36,14 @@ export async function* windows(
   start = 0,
   end = source.size,
 ): AsyncGenerator<Uint8Array> {
-  for (let offset = start; offset < end;) {
-    const bytes = await source.read(offset, Math.min(windowSize, end - offset));
+  const readAt = (offset: number) => source.read(offset, Math.min(windowSize, end - offset));
+  let offset = start;
+  let next = offset < end ? readAt(offset) : null;
+  while (next) {
+    const bytes = await next;
     if (bytes.length === 0) throw new SourceChangedError(source.size, offset);
     offset += bytes.length;
+    next = offset < end ? readAt(offset) : null;
     yield bytes;
   }
 }

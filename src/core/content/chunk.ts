@@ -2,12 +2,12 @@
  * One pass over a file: FastCDC boundaries, the SHA-256 of every chunk, and the file hash
  * built from the chunk hashes. Memory stays bounded whatever the file size: one read
  * window, the bytes carried over between windows, and at most `inFlight` chunks whose
- * hashes are still being computed (WebCrypto hashes off-thread, so chunking the next
- * bytes overlaps hashing the last ones).
+ * hashes are still being computed (Node's WebCrypto hashes on its thread pool, so there
+ * chunking the next bytes overlaps hashing the last ones).
  */
 import { windows, type ByteSource } from './byteSource.ts';
 import { FastCdc } from './fastcdc.ts';
-import { FileHashBuilder, webCryptoSha256, type Sha256 } from './hash.ts';
+import { HASH_SIZE, webCryptoSha256, type Sha256 } from './hash.ts';
 
 export interface Chunk {
   readonly offset: number;
@@ -44,6 +44,9 @@ export async function* chunkSource(source: ByteSource, options: ChunkOptions = {
   const inFlight = Math.max(1, options.inFlight ?? 8);
 
   const pending: { offset: number; size: number; hash: Promise<Uint8Array> }[] = [];
+  // One join buffer for the whole file: allocating large buffers per window costs Chromium
+  // more than the chunking itself. Reusing it is safe because a Sha256 never keeps its input.
+  const join = new Uint8Array(2 * maxSize);
   let carry: Uint8Array = EMPTY; // bytes after the last cut, fewer than maxSize
   let offset = 0; // file offset of carry[0]
   let read = 0;
@@ -55,7 +58,12 @@ export async function* chunkSource(source: ByteSource, options: ChunkOptions = {
     // the head of this window only (a copy of at most 512 KiB), never to the whole window.
     // Chunks may start in the first segment before `limit`, then continue in the window.
     const segments: [Uint8Array, number][] = [[bytes, bytes.length]];
-    if (carry.length > 0) segments.unshift([concat(carry, bytes.subarray(0, maxSize)), carry.length]);
+    if (carry.length > 0) {
+      const head = Math.min(bytes.length, maxSize);
+      join.set(carry); // carry may be a view into join itself: set() copies overlaps safely
+      join.set(bytes.subarray(0, head), carry.length);
+      segments.unshift([join.subarray(0, carry.length + head), carry.length]);
+    }
     carry = EMPTY;
     let pos = 0;
     for (const [buf, limit] of segments) {
@@ -80,22 +88,15 @@ export async function* chunkSource(source: ByteSource, options: ChunkOptions = {
 
 /** Chunks and hashes a whole source: its size, file hash and chunk list. */
 export async function digestSource(source: ByteSource, options: ChunkOptions = {}): Promise<FileDigest> {
-  const fileHash = await FileHashBuilder.create();
   const chunks: Chunk[] = [];
-  for await (const chunk of chunkSource(source, options)) {
-    fileHash.add(chunk.hash);
-    chunks.push(chunk);
-  }
-  return { size: source.size, hash: fileHash.finish(), chunks };
+  for await (const chunk of chunkSource(source, options)) chunks.push(chunk);
+  // The chunk hashes are at hand, so one SHA-256 call makes the file hash: cheaper per file
+  // than an incremental hasher (a wasm instance), which only streaming callers need.
+  const hashes = new Uint8Array(chunks.length * HASH_SIZE);
+  chunks.forEach((chunk, i) => hashes.set(chunk.hash, i * HASH_SIZE));
+  return { size: source.size, hash: await (options.sha256 ?? webCryptoSha256)(hashes), chunks };
 }
 
 async function settle(p: { offset: number; size: number; hash: Promise<Uint8Array> }): Promise<Chunk> {
   return { offset: p.offset, size: p.size, hash: await p.hash };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -13,7 +13,10 @@ import { createSHA256, type IHasher } from 'hash-wasm';
 
 export const HASH_SIZE = 32;
 
-/** One-shot SHA-256. Implementations may run off-thread; they must not keep `data`. */
+/**
+ * One-shot SHA-256. Implementations may finish off-thread, but must copy or consume `data`
+ * before returning: callers reuse the buffer (WebCrypto copies its input at call time).
+ */
 export type Sha256 = (data: Uint8Array) => Promise<Uint8Array>;
 
 /** WebCrypto's SHA-256: a standard global in browsers, workers and Node ≥ 19. */
