@@ -1,6 +1,6 @@
 /** The chunks of one file: offset, size and hash, the first `limit` rows of them. */
 import { useMemo } from 'preact/hooks';
-import { toHex } from '../core/content/hex.ts';
+import { toHex } from '../core/content/bytes.ts';
 import type { FileDigest } from '../core/content/chunk.ts';
 
 export const CHUNK_ROWS_SHOWN = 200;

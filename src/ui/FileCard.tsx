@@ -1,5 +1,5 @@
 /** One file of a batch: its digest and timing, or why it failed. */
-import { toHex } from '../core/content/hex.ts';
+import { toHex } from '../core/content/bytes.ts';
 import type { FileEntry } from './useHashBatch.ts';
 import { downloadChunkList } from './download.ts';
 import { formatBytes, formatMillis, formatRate } from './format.ts';

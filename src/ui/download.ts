@@ -1,5 +1,5 @@
 /** Saves a file's chunk list as JSON through a temporary object URL. */
-import { toHex } from '../core/content/hex.ts';
+import { toHex } from '../core/content/bytes.ts';
 import type { FileDigest } from '../core/content/chunk.ts';
 
 export function chunkListJson(name: string, digest: FileDigest): string {

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesSource } from '../../src/core/content/byteSource.ts';
+import { concatBytes } from '../../src/core/content/bytes.ts';
 import {
   applyPatch,
   computeDelta,
@@ -46,7 +47,7 @@ export async function benchDelta(size: number): Promise<{ tables: Table[]; figur
       const deltaStart = performance.now();
       await computeDelta(signature, bytesSource(next), async (bytes) => void pieces.push(bytes.slice()));
       const deltaMs = performance.now() - deltaStart;
-      const delta = concat(pieces);
+      const delta = concatBytes(pieces);
       await applyPatch(bytesSource(old), bytesSource(delta), async () => {}); // throws unless it rebuilds NEW
 
       const refined = await runRefinement(bytesSource(old), bytesSource(next));
@@ -120,14 +121,4 @@ export async function benchDelta(size: number): Promise<{ tables: Table[]; figur
     daemon?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function concat(pieces: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
 }

@@ -7,6 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+export { mbps, medianMs, ratio } from './timing.ts';
+
 export type Cell = string | number | null;
 export interface Table {
   readonly title: string;
@@ -42,19 +44,3 @@ function formatCell(cell: Cell): string {
   if (Number.isInteger(cell)) return cell.toLocaleString('en-US');
   return cell >= 100 ? cell.toFixed(0) : cell >= 10 ? cell.toFixed(1) : cell.toFixed(2);
 }
-
-/** Median of `runs` timings of `fn`, in milliseconds, after one warm-up run. */
-export async function medianMs(runs: number, fn: () => Promise<unknown> | unknown): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
-
-export const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
-export const ratio = (value: number, reference: number) => Math.round((value / reference) * 100) / 100;

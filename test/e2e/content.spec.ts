@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { bytesSource } from '../../src/core/content/byteSource.ts';
 import { digestSource, type FileDigest } from '../../src/core/content/chunk.ts';
-import { toHex } from '../../src/core/content/hex.ts';
+import { toHex } from '../../src/core/content/bytes.ts';
 
 const MiB = 1024 * 1024;
 const ROWS_SHOWN = 200;

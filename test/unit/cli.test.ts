@@ -1,3 +1,4 @@
+import { pseudoRandom } from './rsync/helpers.ts';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesSource } from '../../src/core/content/byteSource.ts';
 import { digestSource } from '../../src/core/content/chunk.ts';
-import { toHex } from '../../src/core/content/hex.ts';
+import { toHex } from '../../src/core/content/bytes.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/tandem.js');
 
@@ -22,16 +23,6 @@ function tandem(...args: string[]): Promise<Run> {
       resolve({ code, stdout, stderr });
     });
   });
-}
-
-function pseudoRandom(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let s = seed;
-  for (let i = 0; i < length; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) | 0;
-    out[i] = s >>> 24;
-  }
-  return out;
 }
 
 let dir = '';

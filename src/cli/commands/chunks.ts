@@ -6,7 +6,7 @@
 import { NodeFileSource } from '../../adapters/node/NodeFileSource.ts';
 import { chunkSource } from '../../core/content/chunk.ts';
 import { FileHashBuilder } from '../../core/content/hash.ts';
-import { toHex } from '../../core/content/hex.ts';
+import { toHex } from '../../core/content/bytes.ts';
 
 export async function chunksCommand(
   [file]: readonly string[],

@@ -55,8 +55,8 @@ export async function* chunkSource(source: ByteSource, options: ChunkOptions = {
     read += bytes.length;
     const last = read === source.size;
     // A chunk that starts in the carry ends within maxSize bytes, so the carry is joined to
-    // the head of this window only (a copy of at most 512 KiB), never to the whole window.
-    // Chunks may start in the first segment before `limit`, then continue in the window.
+    // the head of this window only (a copy of at most 512 KiB), never to all of it.
+    // Chunks may start in the first segment before `limit`, then run on into the new bytes.
     const segments: [Uint8Array, number][] = [[bytes, bytes.length]];
     if (carry.length > 0) {
       const head = Math.min(bytes.length, maxSize);
@@ -74,7 +74,7 @@ export async function* chunkSource(source: ByteSource, options: ChunkOptions = {
         while (pending.length >= inFlight) yield await settle(pending.shift()!);
       }
       if (pos < limit) {
-        // Too few bytes for a certain cut: keep them for the next window.
+        // Too few bytes for a certain cut: keep them for the next read.
         offset += pos;
         carry = buf.subarray(pos);
         break;

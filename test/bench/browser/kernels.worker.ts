@@ -6,6 +6,7 @@ import { digestSource } from '../../../src/core/content/chunk.ts';
 import { FastCdc } from '../../../src/core/content/fastcdc.ts';
 import { webCryptoSha256 } from '../../../src/core/content/hash.ts';
 import { generatedBytes } from '../../support/generatedSource.ts';
+import { mbps, medianMs } from '../timing.ts';
 
 const PIECE = 64 * 1024;
 
@@ -35,17 +36,7 @@ const service = {
       'chunk+hash (in memory)': () => digestSource(bytesSource(bytes)),
     };
     const result: Record<string, number> = {};
-    for (const [name, fn] of Object.entries(kernels)) {
-      await fn();
-      const times: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const start = performance.now();
-        await fn();
-        times.push(performance.now() - start);
-      }
-      times.sort((a, b) => a - b);
-      result[name] = size / 1e6 / (times[Math.floor(runs / 2)]! / 1000);
-    }
+    for (const [name, fn] of Object.entries(kernels)) result[name] = mbps(size, await medianMs(runs, fn));
     return result;
   },
 };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { bytesSource } from '../../../src/core/content/byteSource.ts';
 import { chunkSource, digestSource, type FileDigest } from '../../../src/core/content/chunk.ts';
 import { CHUNKING } from '../../../src/core/content/fastcdc.ts';
-import { toHex } from '../../../src/core/content/hex.ts';
+import { toHex } from '../../../src/core/content/bytes.ts';
 import { generatedBytes, generatedSource } from '../../support/generatedSource.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

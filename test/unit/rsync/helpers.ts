@@ -1,4 +1,5 @@
 /** Shared generators and helpers for the rsync tests. */
+import { concatBytes } from '../../../src/core/content/bytes.ts';
 import fc from 'fast-check';
 import { bytesSource } from '../../../src/core/content/byteSource.ts';
 import {
@@ -75,13 +76,7 @@ export function applyEdits(old: Uint8Array, edits: readonly Edit[]): Uint8Array 
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 export async function singleRoundDelta(

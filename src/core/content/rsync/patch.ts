@@ -7,7 +7,7 @@
  */
 import { createXXHash128, type IHasher } from 'hash-wasm';
 import { windows, SourceChangedError, type ByteSource } from '../byteSource.ts';
-import { equalBytes } from '../hex.ts';
+import { equalBytes } from '../bytes.ts';
 import { decodeVarint } from './bytes.ts';
 import { BaseMismatchError, DeltaFormatError, ResultMismatchError } from './errors.ts';
 import { DELTA_MAGIC, FORMAT_VERSION, MAX_LITERAL, OP_COPY, OP_END, OP_LITERAL } from './format.ts';

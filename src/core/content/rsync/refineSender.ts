@@ -3,6 +3,7 @@
  * inside the stretches still unmatched (holes), asks for the unused blocks cut smaller
  * while that can still pay, and finally encodes every copy found as one delta.
  */
+import { concatBytes } from '../bytes.ts';
 import { createXXHash128 } from 'hash-wasm';
 import { windows, type ByteSource } from '../byteSource.ts';
 import { BlockTable, StrongHasher, type BlockSet } from './blocks.ts';
@@ -147,13 +148,7 @@ export class RefineSender {
     }
     for await (const bytes of windows(this.next, 1 << 20, at, this.next.size)) await encoder.literal(bytes);
     await encoder.finish(this.resultDigest);
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let offset = 0;
-    for (const p of parts) {
-      out.set(p, offset);
-      offset += p.length;
-    }
-    return out;
+    return concatBytes(parts);
   }
 }
 
