@@ -16,7 +16,7 @@ import type {
 } from '../../ports/ContentService.ts';
 import type { BlobReadMode } from './BlobByteSource.ts';
 import { unpackDigest } from './packedDigest.ts';
-import type { ContentWorkerService } from '../../../workers/content.worker.ts';
+import type { ContentWorkerService } from './contentWorkerService.ts';
 
 export interface WorkerPoolOptions {
   /** Number of workers; default `navigator.hardwareConcurrency`, at least 1. */
