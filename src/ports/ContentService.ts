@@ -29,7 +29,7 @@ export type HashOutcome =
   ({ readonly ok: true } & HashedContent) | { readonly ok: false; readonly error: Error };
 
 export interface ContentService {
-  /** How many files this service hashes at once. */
+  /** How many files this service hashes in parallel (e.g. its workers). */
   readonly concurrency: number;
 
   /**

@@ -6,13 +6,14 @@ import { digestSource } from '../../src/core/content/chunk.ts';
 import { FastCdc } from '../../src/core/content/fastcdc.ts';
 import { webCryptoSha256, type Sha256 } from '../../src/core/content/hash.ts';
 import { generatedBytes } from '../support/generatedSource.ts';
-import { mbps, medianMs, ratio, type Table } from './report.ts';
+import { kernelTable, mbps, timeRuns, type Table } from './report.ts';
+import type { KernelSpeed } from './timing.ts';
 
 const PIECE = 64 * 1024;
 
 export interface KernelFigures {
   readonly bytes: number;
-  readonly mbps: Record<string, number>;
+  readonly mbps: Record<string, KernelSpeed>;
 }
 
 export async function benchContentNode(size: number): Promise<{ table: Table; figures: KernelFigures }> {
@@ -29,16 +30,14 @@ export async function benchContentNode(size: number): Promise<{ table: Table; fi
     ['chunk+hash (WebCrypto)', () => digestSource(bytesSource(bytes))],
     ['chunk+hash (node:crypto)', () => digestSource(bytesSource(bytes), { sha256: nodeSha256 })],
   ];
-  const figures: Record<string, number> = {};
-  for (const [name, fn] of kernels) figures[name] = mbps(size, await medianMs(3, fn));
-  const reference = figures['BLAKE3 (hash-wasm), reference']!;
+  const figures: Record<string, KernelSpeed> = {};
+  for (const [name, fn] of kernels) {
+    const { firstMs, medianMs } = await timeRuns(size, 3, fn);
+    figures[name] = { first: mbps(size, firstMs), steady: mbps(size, medianMs) };
+  }
   return {
     figures: { bytes: size, mbps: figures },
-    table: {
-      title: `Content engine in Node, ${size >> 20} MiB of random bytes (median of 3)`,
-      columns: ['kernel', 'MB/s', '× BLAKE3'],
-      rows: Object.entries(figures).map(([name, speed]) => [name, speed, ratio(speed, reference)]),
-    },
+    table: kernelTable(`Content engine in Node, ${size >> 20} MiB of random bytes`, figures),
   };
 }
 

@@ -7,7 +7,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export { mbps, medianMs, ratio } from './timing.ts';
+import { ratio, type KernelSpeed } from './timing.ts';
+
+export { mbps, ratio, timeRuns } from './timing.ts';
 
 export type Cell = string | number | null;
 export interface Table {
@@ -43,4 +45,24 @@ function formatCell(cell: Cell): string {
   if (typeof cell === 'string') return cell;
   if (Number.isInteger(cell)) return cell.toLocaleString('en-US');
   return cell >= 100 ? cell.toFixed(0) : cell >= 10 ? cell.toFixed(1) : cell.toFixed(2);
+}
+
+/** Kernel speeds as a table: steady state next to BLAKE3's, and the cold first run. */
+export function kernelTable(
+  title: string,
+  figures: Record<string, KernelSpeed>,
+  notes: string[] = [],
+): Table {
+  const reference = figures['BLAKE3 (hash-wasm), reference']!.steady;
+  return {
+    title: `${title} (median of 3 after warm-up)`,
+    columns: ['kernel', 'MB/s', '× BLAKE3', 'first run MB/s'],
+    rows: Object.entries(figures).map(([name, speed]) => [
+      name,
+      speed.steady,
+      ratio(speed.steady, reference),
+      speed.first,
+    ]),
+    notes,
+  };
 }

@@ -83,7 +83,12 @@ export class FastCdc {
 
 /**
  * The hot loop, on its own so V8 optimizes it alone: the index after the cut. The hash
- * starts at the minimum size, as FastCDC's does; the 32 bytes before a position decide it.
+ * starts at the minimum size, as FastCDC's does; the 32 bytes before a position decide
+ * it. Two phases share one loop: the strict mask up to `normal`, then the loose one.
+ *
+ * Unrolled four times: compiled on its own, as it is inside the async pipeline, this ran
+ * twice as fast as the one-byte loop in V8 (~3.0 vs ~1.5 GB/s, identical cuts). The hash
+ * stays a local: passing it between functions boxed it and kept the loop slow.
  */
 function findCut(
   data: Uint8Array,
@@ -94,15 +99,27 @@ function findCut(
   maskL: number,
 ): number {
   const gear = GEAR;
-  let hash = 0;
+  let h = 0;
   let i = from;
-  for (; i < normal; i++) {
-    hash = ((hash << 1) + gear[data[i]!]!) | 0;
-    if ((hash & maskS) === 0) return i + 1;
-  }
-  for (; i < end; i++) {
-    hash = ((hash << 1) + gear[data[i]!]!) | 0;
-    if ((hash & maskL) === 0) return i + 1;
+  let mask = maskS;
+  let stop = normal;
+  for (let phase = 0; phase < 2; phase++) {
+    for (; i + 3 < stop; i += 4) {
+      h = ((h << 1) + gear[data[i]!]!) | 0;
+      if ((h & mask) === 0) return i + 1;
+      h = ((h << 1) + gear[data[i + 1]!]!) | 0;
+      if ((h & mask) === 0) return i + 2;
+      h = ((h << 1) + gear[data[i + 2]!]!) | 0;
+      if ((h & mask) === 0) return i + 3;
+      h = ((h << 1) + gear[data[i + 3]!]!) | 0;
+      if ((h & mask) === 0) return i + 4;
+    }
+    for (; i < stop; i++) {
+      h = ((h << 1) + gear[data[i]!]!) | 0;
+      if ((h & mask) === 0) return i + 1;
+    }
+    mask = maskL;
+    stop = end;
   }
   return end;
 }

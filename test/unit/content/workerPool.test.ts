@@ -63,6 +63,28 @@ describe('WorkerPoolContentService', () => {
     }
   });
 
+  it('gives each worker a second file only once every worker has one', async () => {
+    const started: string[] = [];
+    const recording = (name: string): ContentWorkerService => ({
+      digest: () => {
+        started.push(name);
+        return new Promise(() => {});
+      },
+    });
+    const names = ['w0', 'w1'];
+    let made = 0;
+    const pool = new WorkerPoolContentService({
+      size: 2,
+      filesPerWorker: 2,
+      createWorker: () => portWorker(recording(names[made++]!)),
+    });
+    const files = Array.from({ length: 5 }, (_, i) => pool.hashFile(new Blob([String(i)])).catch(() => {}));
+    await expect.poll(() => started.length).toBe(4);
+    expect(started.sort()).toEqual(['w0', 'w0', 'w1', 'w1']);
+    pool.dispose();
+    await Promise.all(files);
+  });
+
   it('rejects running and queued files when disposed mid-batch', async () => {
     const never: ContentWorkerService = { digest: () => new Promise(() => {}) };
     const pool = new WorkerPoolContentService({ size: 1, createWorker: () => portWorker(never) });
