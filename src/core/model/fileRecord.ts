@@ -8,7 +8,8 @@ export type DeviceShortId = string;
 
 /**
  * Version vector: device short ID → counter. On a local change the device sets its own
- * counter to max(previous + 1, now in seconds). Absent devices count as 0.
+ * counter to max(previous + 1, now in seconds). Absent devices count as 0. Operations:
+ * core/model/versionVector.ts.
  */
 export type VersionVector = Readonly<Record<DeviceShortId, number>>;
 
