@@ -1,0 +1,232 @@
+/**
+ * A folder held in memory, for tests and the simulation: paths → bytes and mtimes, mtimes
+ * read from the injected Clock (so two writes at the same virtual time share an mtime, as
+ * on a coarse real file system). Case-sensitive; wrap it in `CaseFoldVolume` for
+ * Windows/macOS behaviour and in `FailingVolume` for faults.
+ *
+ * Hostile where real platforms are: an open `FileSource` rejects once its file is replaced
+ * or removed (as a browser `File` does), and `watch` listeners run inside the operation
+ * that made the change.
+ */
+import { concatBytes } from '../../core/content/bytes.ts';
+import type { Clock } from '../../ports/Clock.ts';
+import {
+  AlreadyExistsError,
+  ChangedMeanwhileError,
+  NotEmptyError,
+  NotFoundError,
+  VolumeUnavailableError,
+  WrongKindError,
+  type Expectation,
+  type FileSource,
+  type Unsubscribe,
+  type Volume,
+  type VolumeChange,
+  type VolumeEntry,
+} from '../../ports/Volume.ts';
+import { ancestors, pathSegments } from './volumePaths.ts';
+
+interface FileNode {
+  readonly kind: 'file';
+  readonly bytes: Uint8Array;
+  readonly mtime: number;
+  /** False once replaced or removed: open sources over it stop reading. */
+  live: boolean;
+}
+
+interface DirectoryNode {
+  readonly kind: 'directory';
+  readonly mtime: number;
+}
+
+type VolumeNode = FileNode | DirectoryNode;
+
+export interface MemoryVolumeOptions {
+  /** Where mtimes come from. */
+  readonly clock: Clock;
+  /** Start with the marker in place (default false: a fresh, unshared directory). */
+  readonly marker?: boolean;
+}
+
+export class MemoryVolume implements Volume {
+  readonly #clock: Clock;
+  readonly #nodes = new Map<string, VolumeNode>();
+  readonly #listeners = new Set<(change: VolumeChange) => void>();
+  #marker: boolean;
+
+  constructor(options: MemoryVolumeOptions) {
+    this.#clock = options.clock;
+    this.#marker = options.marker ?? false;
+  }
+
+  /** Test hook: the marker disappears, as when the folder is emptied or unmounted. */
+  removeMarker(): void {
+    this.#marker = false;
+  }
+
+  async hasMarker(): Promise<boolean> {
+    return this.#marker;
+  }
+
+  async placeMarker(): Promise<void> {
+    this.#marker = true;
+  }
+
+  async *list(): AsyncGenerator<VolumeEntry> {
+    this.#checkMarker();
+    // Sorted order puts every directory before its children: a prefix sorts first.
+    const paths = [...this.#nodes.keys()].sort();
+    for (const path of paths) {
+      const node = this.#nodes.get(path);
+      if (node) yield entry(path, node);
+      await Promise.resolve();
+      this.#checkMarker();
+    }
+  }
+
+  async stat(path: string): Promise<VolumeEntry | undefined> {
+    this.#check(path);
+    const node = this.#nodes.get(path);
+    return node && entry(path, node);
+  }
+
+  async source(path: string): Promise<FileSource> {
+    this.#check(path);
+    const node = this.#nodes.get(path);
+    if (!node) throw new NotFoundError(path);
+    if (node.kind !== 'file') throw new WrongKindError(path, node.kind);
+    return {
+      size: node.bytes.length,
+      mtime: node.mtime,
+      read: async (offset, length) => {
+        if (!node.live) throw new ChangedMeanwhileError(path, undefined, undefined);
+        return node.bytes.slice(offset, Math.min(node.bytes.length, offset + length));
+      },
+    };
+  }
+
+  async writeAtomically(
+    path: string,
+    chunks: AsyncIterable<Uint8Array>,
+    expect?: Expectation,
+  ): Promise<VolumeEntry> {
+    this.#check(path);
+    this.#checkParents(path);
+    this.#checkNotDirectory(path);
+    // Aside: the chunks are copied into a buffer nobody else sees until the replace.
+    const parts: Uint8Array[] = [];
+    for await (const chunk of chunks) parts.push(chunk.slice());
+    // The replace itself runs without an await, so nothing can interleave with it.
+    this.#check(path);
+    this.#checkParents(path);
+    this.#checkNotDirectory(path);
+    this.#checkExpectation(path, expect);
+    this.#makeParents(path);
+    const node: FileNode = { kind: 'file', bytes: concatBytes(parts), mtime: this.#clock.now(), live: true };
+    this.#replace(path, node);
+    return entry(path, node);
+  }
+
+  async remove(path: string, expect?: Expectation): Promise<void> {
+    this.#check(path);
+    const node = this.#nodes.get(path);
+    if (!node && expect === undefined) throw new NotFoundError(path);
+    this.#checkExpectation(path, expect);
+    if (!node) return;
+    if (node.kind === 'directory' && [...this.#nodes.keys()].some((p) => p.startsWith(`${path}/`))) {
+      throw new NotEmptyError(path);
+    }
+    this.#replace(path, undefined);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    this.#check(from);
+    this.#check(to);
+    const node = this.#nodes.get(from);
+    if (!node) throw new NotFoundError(from);
+    if (node.kind !== 'file') throw new WrongKindError(from, node.kind);
+    if (this.#nodes.has(to)) throw new AlreadyExistsError(to);
+    this.#checkParents(to);
+    this.#makeParents(to);
+    this.#nodes.delete(from);
+    this.#nodes.set(to, node);
+    this.#notify(from);
+    this.#notify(to);
+  }
+
+  async mkdir(path: string): Promise<void> {
+    this.#check(path);
+    this.#checkParents(path);
+    const node = this.#nodes.get(path);
+    if (node?.kind === 'file') throw new WrongKindError(path, 'file');
+    this.#makeParents(path);
+    if (!node) {
+      this.#nodes.set(path, { kind: 'directory', mtime: this.#clock.now() });
+      this.#notify(path);
+    }
+  }
+
+  watch(onChange: (change: VolumeChange) => void): Unsubscribe {
+    const listener = (change: VolumeChange) => onChange(change);
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #check(path: string): void {
+    pathSegments(path);
+    this.#checkMarker();
+  }
+
+  #checkMarker(): void {
+    if (!this.#marker) {
+      throw new VolumeUnavailableError('marker-missing', 'the folder marker .tandem is missing');
+    }
+  }
+
+  #checkParents(path: string): void {
+    for (const parent of ancestors(path)) {
+      if (this.#nodes.get(parent)?.kind === 'file') throw new WrongKindError(parent, 'file');
+    }
+  }
+
+  #checkNotDirectory(path: string): void {
+    if (this.#nodes.get(path)?.kind === 'directory') throw new WrongKindError(path, 'directory');
+  }
+
+  #checkExpectation(path: string, expect: Expectation | undefined): void {
+    if (expect === undefined) return;
+    const node = this.#nodes.get(path);
+    const matches =
+      expect === 'absent'
+        ? !node
+        : node?.kind === 'file' && node.bytes.length === expect.size && node.mtime === expect.mtime;
+    if (!matches) throw new ChangedMeanwhileError(path, expect, node && entry(path, node));
+  }
+
+  #makeParents(path: string): void {
+    for (const parent of ancestors(path)) {
+      if (!this.#nodes.has(parent)) {
+        this.#nodes.set(parent, { kind: 'directory', mtime: this.#clock.now() });
+        this.#notify(parent);
+      }
+    }
+  }
+
+  #replace(path: string, node: VolumeNode | undefined): void {
+    const old = this.#nodes.get(path);
+    if (old?.kind === 'file') old.live = false;
+    if (node) this.#nodes.set(path, node);
+    else this.#nodes.delete(path);
+    this.#notify(path);
+  }
+
+  #notify(path: string): void {
+    for (const listener of this.#listeners) listener({ path });
+  }
+}
+
+function entry(path: string, node: VolumeNode): VolumeEntry {
+  return node.kind === 'file'
+    ? { path, kind: 'file', size: node.bytes.length, mtime: node.mtime }
+    : { path, kind: 'directory', size: 0, mtime: node.mtime };
+}

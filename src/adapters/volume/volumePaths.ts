@@ -1,0 +1,38 @@
+/**
+ * The path rules every volume adapter enforces itself (Volume.ts): folder-relative, no way
+ * out of the root, and the names Tandem keeps for its own files refused.
+ */
+import { InvalidPathError } from '../../ports/Volume.ts';
+
+/** The marker file at the root of every shared folder. */
+export const MARKER = '.tandem';
+
+/** Prefix of the temporary files a volume writes aside; never listed, never addressable. */
+export const TEMP_PREFIX = '.tandem.';
+
+/** Whether a single name is one Tandem keeps for itself (`fold` for case-insensitive volumes). */
+export function isReservedName(name: string, fold: (s: string) => string = (s) => s): boolean {
+  const folded = fold(name);
+  return folded === MARKER || folded.startsWith(TEMP_PREFIX);
+}
+
+/** Checks `path` and returns its segments; throws `InvalidPathError` when it breaks a rule. */
+export function pathSegments(path: string, fold?: (s: string) => string): string[] {
+  if (path === '') throw new InvalidPathError(path, 'empty');
+  if (path.startsWith('/')) throw new InvalidPathError(path, 'absolute');
+  if (path.includes('\0')) throw new InvalidPathError(path, 'contains NUL');
+  const segments = path.split('/');
+  for (const segment of segments) {
+    if (segment === '') throw new InvalidPathError(path, 'empty segment');
+    if (segment === '.' || segment === '..') throw new InvalidPathError(path, `"${segment}" segment`);
+    if (isReservedName(segment, fold))
+      throw new InvalidPathError(path, `"${segment}" is reserved for Tandem`);
+  }
+  return segments;
+}
+
+/** The parent directories of `path`, outermost first (`a/b/c` → `a`, `a/b`). */
+export function ancestors(path: string): string[] {
+  const segments = path.split('/');
+  return segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('/'));
+}

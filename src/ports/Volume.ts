@@ -1,0 +1,242 @@
+/**
+ * Volume: the files of one shared folder, as the engine sees them.
+ *
+ * The engine scans through `list`/`stat`/`source`, commits downloads through
+ * `writeAtomically`, applies remote deletes and conflict renames through `remove`/`rename`,
+ * and checks `hasMarker` before trusting an empty or vanished folder (DESIGN.md, "Data
+ * model": a folder whose marker is missing pauses). Adapters: File System Access directory
+ * handle, OPFS, Node fs, memory; wrappers add failures and case folding for tests.
+ *
+ * Paths are folder-relative, `/`-separated, without a leading `/`, empty segments, `.` or
+ * `..` (the engine validates them first: core/model/paths.ts). A volume still refuses any
+ * other path with `InvalidPathError`, so nothing it does reaches outside its root. The
+ * marker `.tandem` and the volume's own temporary files are reserved: no path may name
+ * them and `list` never yields them.
+ *
+ * Every operation but `hasMarker` and `placeMarker` first checks the marker and rejects
+ * with `VolumeUnavailableError` when it is missing, so "the folder vanished" can never read
+ * as "every file was deleted".
+ *
+ * Errors are the closed set of classes below, each with a `code` and fields; an adapter
+ * maps its platform's errors onto them and passes the original as `cause`.
+ */
+import type { ByteSource } from '../core/content/byteSource.ts';
+
+export type EntryKind = 'file' | 'directory';
+
+/** One file or directory under the root. */
+export interface VolumeEntry {
+  readonly path: string;
+  readonly kind: EntryKind;
+  /** Bytes for a file; 0 for a directory. */
+  readonly size: number;
+  /** Modification time, milliseconds since the epoch, at the volume's own precision. */
+  readonly mtime: number;
+}
+
+/**
+ * What the engine believes is at a path before it changes it: a file of this size and
+ * mtime, or nothing. A same-size change within the volume's mtime precision is invisible
+ * here, as it is on every real file system.
+ */
+export type Expectation = { readonly size: number; readonly mtime: number } | 'absent';
+
+/** A file opened for reading: its bytes as of opening, plus the mtime they had. */
+export interface FileSource extends ByteSource {
+  readonly mtime: number;
+}
+
+/** Tells the engine that something changed; it decides when to rescan. */
+export interface VolumeChange {
+  /** The path that changed, or `undefined` when the volume cannot say (rescan all). */
+  readonly path: string | undefined;
+}
+
+export type Unsubscribe = () => void;
+
+export interface Volume {
+  /**
+   * Whether the marker `.tandem` is at the root. The engine calls it before each scan and
+   * whenever an operation rejects with `VolumeUnavailableError`. Rejects with
+   * `VolumeUnavailableError` only when the root itself cannot be reached.
+   */
+  hasMarker(): Promise<boolean>;
+
+  /**
+   * Puts the marker at the root (idempotent). The app calls it once, when the user shares
+   * or accepts a folder into this directory; the engine never does.
+   */
+  placeMarker(): Promise<void>;
+
+  /**
+   * Every file and directory under the root, each exactly once, parents before their
+   * children, never following links out of the root. Called by the scan. Entries changed
+   * while listing may show either state. Iterating rejects with `VolumeUnavailableError`
+   * when the marker is missing or the root becomes unreachable.
+   */
+  list(): AsyncIterable<VolumeEntry>;
+
+  /**
+   * The entry at `path`, or `undefined` when nothing is there. Called by the scan and
+   * before the engine changes a path.
+   */
+  stat(path: string): Promise<VolumeEntry | undefined>;
+
+  /**
+   * Opens the file at `path` for reading ranges (hashing, rsync base, serving chunks to
+   * peers). Reads return the bytes as of opening, or reject with `ChangedMeanwhileError`
+   * once the file changed; they never mix two versions. Rejects with `NotFoundError` when
+   * nothing is there and `WrongKindError` for a directory.
+   */
+  source(path: string): Promise<FileSource>;
+
+  /**
+   * Writes the file at `path` from `chunks`, aside first, then replaces whatever was there
+   * in one step; missing parent directories are created. Called by the commit step once
+   * the content is verified. Just before replacing, compares the current file with
+   * `expect` (DESIGN.md, Sync step 5, "re-check the target") and on a mismatch rejects
+   * with `ChangedMeanwhileError`, leaving the target untouched. If `chunks` throws or
+   * anything fails, the target is untouched and the temporary file is gone. Resolves with
+   * the new entry (its mtime is the volume's, for the record). Rejects with
+   * `WrongKindError` when a directory is at `path` or at a parent.
+   */
+  writeAtomically(
+    path: string,
+    chunks: AsyncIterable<Uint8Array>,
+    expect?: Expectation,
+  ): Promise<VolumeEntry>;
+
+  /**
+   * Removes the file or the empty directory at `path` (a remote delete). With `expect`, a
+   * file that no longer matches it is left alone: rejects with `ChangedMeanwhileError`.
+   * Rejects with `NotFoundError` when nothing is there (without `expect`) and
+   * `NotEmptyError` for a directory that still holds entries.
+   */
+  remove(path: string, expect?: Expectation): Promise<void>;
+
+  /**
+   * Moves the file at `from` to `to` (conflict copies, local moves), creating missing
+   * parents; never overwrites. Rejects with `NotFoundError` when `from` is absent,
+   * `AlreadyExistsError` when something is at `to`, and `WrongKindError` when `from` is a
+   * directory. On a case-insensitive volume a change of case only is allowed.
+   */
+  rename(from: string, to: string): Promise<void>;
+
+  /**
+   * Makes the directory at `path` and any missing parents (a remote directory record).
+   * Resolves if it already exists; rejects with `WrongKindError` if a file is in the way.
+   */
+  mkdir(path: string): Promise<void>;
+
+  /**
+   * Present where the platform reports changes (FileSystemObserver, Node watch, memory).
+   * Calls `onChange` after a change is visible, at least once per change, possibly late or
+   * batched, including changes made through this volume; the engine without it rescans
+   * periodically. `onChange` must only record the fact: it may run inside the operation
+   * that made the change.
+   */
+  watch?(onChange: (change: VolumeChange) => void): Unsubscribe;
+}
+
+/** The closed set of volume failures (see `VolumeError`). */
+export type VolumeErrorCode =
+  | 'not-found'
+  | 'changed-meanwhile'
+  | 'already-exists'
+  | 'not-empty'
+  | 'wrong-kind'
+  | 'invalid-path'
+  | 'unavailable';
+
+/** Base of every volume failure: which path, and which of the closed set. */
+export abstract class VolumeError extends Error {
+  abstract readonly code: VolumeErrorCode;
+  constructor(
+    readonly path: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export class NotFoundError extends VolumeError {
+  readonly code = 'not-found';
+  override readonly name = 'NotFoundError';
+  constructor(path: string, options?: ErrorOptions) {
+    super(path, `nothing at "${path}"`, options);
+  }
+}
+
+/** The target no longer matches what the engine expected: a local edit raced a commit. */
+export class ChangedMeanwhileError extends VolumeError {
+  readonly code = 'changed-meanwhile';
+  override readonly name = 'ChangedMeanwhileError';
+  constructor(
+    path: string,
+    readonly expected: Expectation | undefined,
+    /** What is there now: `undefined` when nothing is, or when a reader saw it change. */
+    readonly actual: VolumeEntry | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(path, `"${path}" changed on disk meanwhile; sync will look at it again`, options);
+  }
+}
+
+export class AlreadyExistsError extends VolumeError {
+  readonly code = 'already-exists';
+  override readonly name = 'AlreadyExistsError';
+  constructor(path: string, options?: ErrorOptions) {
+    super(path, `"${path}" already exists`, options);
+  }
+}
+
+export class NotEmptyError extends VolumeError {
+  readonly code = 'not-empty';
+  override readonly name = 'NotEmptyError';
+  constructor(path: string, options?: ErrorOptions) {
+    super(path, `directory "${path}" is not empty`, options);
+  }
+}
+
+/** A file where a directory was needed, or the other way round. */
+export class WrongKindError extends VolumeError {
+  readonly code = 'wrong-kind';
+  override readonly name = 'WrongKindError';
+  constructor(
+    path: string,
+    readonly found: EntryKind,
+    options?: ErrorOptions,
+  ) {
+    super(path, `"${path}" is a ${found}`, options);
+  }
+}
+
+/** A path that is not folder-relative, escapes the root, or names a reserved file. */
+export class InvalidPathError extends VolumeError {
+  readonly code = 'invalid-path';
+  override readonly name = 'InvalidPathError';
+  constructor(
+    path: string,
+    readonly why: string,
+    options?: ErrorOptions,
+  ) {
+    super(path, `invalid path "${path}": ${why}`, options);
+  }
+}
+
+/**
+ * The folder cannot be used now: marker missing, permission lost, handle or disk gone.
+ * The engine pauses the folder and tells the user `why`.
+ */
+export class VolumeUnavailableError extends VolumeError {
+  readonly code = 'unavailable';
+  override readonly name = 'VolumeUnavailableError';
+  constructor(
+    readonly why: 'marker-missing' | 'permission' | 'gone' | 'io',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super('', message, options);
+  }
+}

@@ -1,0 +1,361 @@
+/**
+ * The Volume contract: what every volume adapter (and every wrapper in pass-through mode)
+ * must do. An adapter's test calls `describeVolumeContract` with a factory of fresh, empty
+ * folders without a marker.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  AlreadyExistsError,
+  ChangedMeanwhileError,
+  InvalidPathError,
+  NotEmptyError,
+  NotFoundError,
+  VolumeUnavailableError,
+  WrongKindError,
+  type Volume,
+  type VolumeEntry,
+} from '../../src/ports/Volume.ts';
+
+export interface VolumeFixture {
+  /** An empty folder, marker not yet placed. */
+  readonly volume: Volume;
+  /** Deletes the marker behind the volume's back (the folder was emptied or unmounted). */
+  removeMarker(): Promise<void> | void;
+  /** Lets enough time pass that the next write gets a later mtime. */
+  letTimePass(): Promise<void> | void;
+}
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+async function* chunksOf(...parts: string[]): AsyncGenerator<Uint8Array> {
+  for (const part of parts) yield text(part);
+}
+
+async function* failingAfter(first: string): AsyncGenerator<Uint8Array> {
+  yield text(first);
+  throw new Error('the peer went away mid-file');
+}
+
+async function entries(volume: Volume): Promise<VolumeEntry[]> {
+  const all: VolumeEntry[] = [];
+  for await (const entry of volume.list()) all.push(entry);
+  return all;
+}
+
+async function contents(volume: Volume, path: string): Promise<string> {
+  const source = await volume.source(path);
+  return new TextDecoder().decode(await source.read(0, source.size));
+}
+
+export function describeVolumeContract(
+  name: string,
+  make: () => VolumeFixture | Promise<VolumeFixture>,
+): void {
+  describe(`${name} (Volume contract)`, () => {
+    const open = async () => {
+      const fixture = await make();
+      await fixture.volume.placeMarker();
+      return fixture;
+    };
+
+    describe('marker', () => {
+      it('a fresh folder has no marker, and refuses to list until one is placed', async () => {
+        const { volume } = await make();
+        expect(await volume.hasMarker()).toBe(false);
+        await expect(entries(volume)).rejects.toBeInstanceOf(VolumeUnavailableError);
+        await volume.placeMarker();
+        await volume.placeMarker();
+        expect(await volume.hasMarker()).toBe(true);
+        expect(await entries(volume)).toEqual([]);
+      });
+
+      it('a folder whose marker vanished refuses every operation instead of looking empty', async () => {
+        const fixture = await open();
+        const { volume } = fixture;
+        await volume.writeAtomically('keep.txt', chunksOf('data'));
+        await fixture.removeMarker();
+        expect(await volume.hasMarker()).toBe(false);
+        const refusals = [
+          entries(volume),
+          volume.stat('keep.txt'),
+          volume.source('keep.txt'),
+          volume.writeAtomically('new.txt', chunksOf('x')),
+          volume.remove('keep.txt'),
+          volume.rename('keep.txt', 'moved.txt'),
+          volume.mkdir('dir'),
+        ];
+        for (const refusal of refusals) {
+          await expect(refusal).rejects.toMatchObject({ code: 'unavailable', why: 'marker-missing' });
+        }
+      });
+
+      it('never lists the marker, and refuses paths that name it', async () => {
+        const { volume } = await open();
+        expect((await entries(volume)).map((e) => e.path)).not.toContain('.tandem');
+        await expect(volume.stat('.tandem')).rejects.toBeInstanceOf(InvalidPathError);
+        await expect(volume.remove('.tandem')).rejects.toBeInstanceOf(InvalidPathError);
+      });
+    });
+
+    describe('paths', () => {
+      it('refuses paths that are absolute, empty, or climb out of the root', async () => {
+        const { volume } = await open();
+        for (const path of ['', '/etc/passwd', '../outside', 'a/../../b', 'a//b', './a', 'a/.', 'a\0b']) {
+          await expect(volume.stat(path), path).rejects.toBeInstanceOf(InvalidPathError);
+          await expect(volume.writeAtomically(path, chunksOf('x')), path).rejects.toBeInstanceOf(
+            InvalidPathError,
+          );
+        }
+      });
+    });
+
+    describe('reading', () => {
+      it('lists files and directories, parents first, with sizes and mtimes', async () => {
+        const { volume } = await open();
+        await volume.writeAtomically('docs/notes/a.txt', chunksOf('hello'));
+        await volume.writeAtomically('b.bin', chunksOf('12', '345'));
+        await volume.mkdir('empty');
+        const listed = await entries(volume);
+        expect(listed.map((e) => [e.path, e.kind, e.size]).sort()).toEqual(
+          [
+            ['b.bin', 'file', 5],
+            ['docs', 'directory', 0],
+            ['docs/notes', 'directory', 0],
+            ['docs/notes/a.txt', 'file', 5],
+            ['empty', 'directory', 0],
+          ].sort(),
+        );
+        const order = listed.map((e) => e.path);
+        expect(order.indexOf('docs')).toBeLessThan(order.indexOf('docs/notes'));
+        expect(order.indexOf('docs/notes')).toBeLessThan(order.indexOf('docs/notes/a.txt'));
+        for (const entry of listed) expect(Number.isFinite(entry.mtime)).toBe(true);
+      });
+
+      it('stats a file, a directory, and nothing', async () => {
+        const { volume } = await open();
+        const written = await volume.writeAtomically('dir/f.txt', chunksOf('abc'));
+        expect(await volume.stat('dir/f.txt')).toEqual(written);
+        expect(written).toMatchObject({ path: 'dir/f.txt', kind: 'file', size: 3 });
+        expect(await volume.stat('dir')).toMatchObject({ path: 'dir', kind: 'directory', size: 0 });
+        expect(await volume.stat('missing.txt')).toBeUndefined();
+      });
+
+      it('reads any range of a file, short only at its end', async () => {
+        const { volume } = await open();
+        const written = await volume.writeAtomically('f.txt', chunksOf('0123456789'));
+        const source = await volume.source('f.txt');
+        expect(source.size).toBe(10);
+        expect(source.mtime).toBe(written.mtime);
+        const read = async (offset: number, length: number) =>
+          new TextDecoder().decode(await source.read(offset, length));
+        expect(await read(0, 10)).toBe('0123456789');
+        expect(await read(3, 4)).toBe('3456');
+        expect(await read(8, 100)).toBe('89');
+        expect(await read(10, 5)).toBe('');
+      });
+
+      it('refuses to open nothing, or a directory', async () => {
+        const { volume } = await open();
+        await volume.mkdir('dir');
+        await expect(volume.source('missing')).rejects.toBeInstanceOf(NotFoundError);
+        await expect(volume.source('dir')).rejects.toBeInstanceOf(WrongKindError);
+      });
+
+      it('an open file never mixes versions: it reads the old bytes or rejects once replaced', async () => {
+        const { volume } = await open();
+        await volume.writeAtomically('f.txt', chunksOf('old content'));
+        const source = await volume.source('f.txt');
+        await volume.writeAtomically('f.txt', chunksOf('NEW CONTENT'));
+        const outcome = await source.read(0, source.size).then(
+          (bytes) => new TextDecoder().decode(bytes),
+          (error: unknown) => error,
+        );
+        if (typeof outcome === 'string') expect(outcome).toBe('old content');
+        else expect(outcome).toBeInstanceOf(ChangedMeanwhileError);
+      });
+    });
+
+    describe('atomic writes', () => {
+      it('replaces a file with the chunks given, creating parents', async () => {
+        const { volume } = await open();
+        await volume.writeAtomically('a/b/c.txt', chunksOf('first'));
+        await volume.writeAtomically('a/b/c.txt', chunksOf('sec', 'ond', ' version'));
+        expect(await contents(volume, 'a/b/c.txt')).toBe('second version');
+        expect(await volume.stat('a/b')).toMatchObject({ kind: 'directory' });
+      });
+
+      it('writes an empty file from no chunks', async () => {
+        const { volume } = await open();
+        expect(await volume.writeAtomically('empty', chunksOf())).toMatchObject({ size: 0, kind: 'file' });
+        expect(await contents(volume, 'empty')).toBe('');
+      });
+
+      it('keeps the old file, and shows no temporary file, when the chunk source fails', async () => {
+        const { volume } = await open();
+        await volume.writeAtomically('dir/f.txt', chunksOf('the original'));
+        const before = await entries(volume);
+        await expect(volume.writeAtomically('dir/f.txt', failingAfter('half of the new'))).rejects.toThrow(
+          /mid-file/,
+        );
+        await expect(volume.writeAtomically('dir/new.txt', failingAfter('x'))).rejects.toThrow(/mid-file/);
+        expect(await contents(volume, 'dir/f.txt')).toBe('the original');
+        expect(await entries(volume)).toEqual(before);
+      });
+
+      it('does not let a reader see a write in progress', async () => {
+        const { volume } = await open();
+        await volume.writeAtomically('f.txt', chunksOf('old'));
+        let release!: () => void;
+        let halfway!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const half = new Promise<void>((resolve) => (halfway = resolve));
+        async function* slow() {
+          yield text('new ');
+          halfway();
+          await gate;
+          yield text('content');
+        }
+        const writing = volume.writeAtomically('f.txt', slow());
+        await half;
+        expect(await contents(volume, 'f.txt')).toBe('old');
+        release();
+        await writing;
+        expect(await contents(volume, 'f.txt')).toBe('new content');
+      });
+
+      it('writes over a file only while it still matches what the engine expected', async () => {
+        const fixture = await open();
+        const { volume } = fixture;
+        const first = await volume.writeAtomically('f.txt', chunksOf('v1'));
+        const expected = { size: first.size, mtime: first.mtime };
+        await fixture.letTimePass();
+        // The user edits the file between the engine's scan and its commit.
+        const edited = await volume.writeAtomically('f.txt', chunksOf('user edit'));
+        const error = await volume
+          .writeAtomically('f.txt', chunksOf('remote'), expected)
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ChangedMeanwhileError);
+        expect(error).toMatchObject({ path: 'f.txt', expected, actual: edited });
+        expect(await contents(volume, 'f.txt')).toBe('user edit');
+        await volume.writeAtomically('f.txt', chunksOf('remote'), { size: edited.size, mtime: edited.mtime });
+        expect(await contents(volume, 'f.txt')).toBe('remote');
+      });
+
+      it('creates a file expected absent only if nothing appeared meanwhile', async () => {
+        const { volume } = await open();
+        await volume.writeAtomically('new.txt', chunksOf('mine'), 'absent');
+        await expect(volume.writeAtomically('new.txt', chunksOf('theirs'), 'absent')).rejects.toBeInstanceOf(
+          ChangedMeanwhileError,
+        );
+        await expect(
+          volume.writeAtomically('gone.txt', chunksOf('x'), { size: 1, mtime: 1 }),
+        ).rejects.toBeInstanceOf(ChangedMeanwhileError);
+        expect(await contents(volume, 'new.txt')).toBe('mine');
+        expect(await volume.stat('gone.txt')).toBeUndefined();
+      });
+
+      it('re-checks the expectation after the last chunk, not only before the first', async () => {
+        const { volume } = await open();
+        await volume.writeAtomically('f.txt', chunksOf('v1'));
+        const expected = (await volume.stat('f.txt'))!;
+        async function* raced() {
+          yield text('remote ');
+          // The user saves a longer version while the download is being written.
+          await volume.writeAtomically('f.txt', chunksOf('user edit'));
+          yield text('version');
+        }
+        await expect(volume.writeAtomically('f.txt', raced(), expected)).rejects.toBeInstanceOf(
+          ChangedMeanwhileError,
+        );
+        expect(await contents(volume, 'f.txt')).toBe('user edit');
+      });
+
+      it('refuses to write over a directory or through a file', async () => {
+        const { volume } = await open();
+        await volume.mkdir('dir');
+        await volume.writeAtomically('file', chunksOf('x'));
+        await expect(volume.writeAtomically('dir', chunksOf('x'))).rejects.toBeInstanceOf(WrongKindError);
+        await expect(volume.writeAtomically('file/child', chunksOf('x'))).rejects.toBeInstanceOf(
+          WrongKindError,
+        );
+      });
+    });
+
+    describe('remove, rename, mkdir', () => {
+      it('removes a file, and an empty directory but not a full one', async () => {
+        const { volume } = await open();
+        await volume.writeAtomically('dir/f.txt', chunksOf('x'));
+        await expect(volume.remove('dir')).rejects.toBeInstanceOf(NotEmptyError);
+        await volume.remove('dir/f.txt');
+        expect(await volume.stat('dir/f.txt')).toBeUndefined();
+        await volume.remove('dir');
+        expect(await entries(volume)).toEqual([]);
+        await expect(volume.remove('dir')).rejects.toBeInstanceOf(NotFoundError);
+      });
+
+      it('removes a file only while it matches the expectation', async () => {
+        const fixture = await open();
+        const { volume } = fixture;
+        const first = await volume.writeAtomically('f.txt', chunksOf('v1'));
+        await fixture.letTimePass();
+        await volume.writeAtomically('f.txt', chunksOf('edited'));
+        await expect(volume.remove('f.txt', { size: first.size, mtime: first.mtime })).rejects.toBeInstanceOf(
+          ChangedMeanwhileError,
+        );
+        expect(await contents(volume, 'f.txt')).toBe('edited');
+        await expect(volume.remove('gone.txt', { size: 1, mtime: 1 })).rejects.toBeInstanceOf(
+          ChangedMeanwhileError,
+        );
+        await volume.remove('gone.txt', 'absent');
+      });
+
+      it('renames a file into a new directory, keeping its content and mtime', async () => {
+        const { volume } = await open();
+        const written = await volume.writeAtomically('a.txt', chunksOf('content'));
+        await volume.rename('a.txt', 'sub/dir/b.txt');
+        expect(await volume.stat('a.txt')).toBeUndefined();
+        expect(await volume.stat('sub/dir/b.txt')).toEqual({ ...written, path: 'sub/dir/b.txt' });
+        expect(await contents(volume, 'sub/dir/b.txt')).toBe('content');
+      });
+
+      it('never renames over something, nor a missing file, nor a directory', async () => {
+        const { volume } = await open();
+        await volume.writeAtomically('a.txt', chunksOf('a'));
+        await volume.writeAtomically('b.txt', chunksOf('b'));
+        await volume.mkdir('dir');
+        await expect(volume.rename('a.txt', 'b.txt')).rejects.toBeInstanceOf(AlreadyExistsError);
+        await expect(volume.rename('a.txt', 'dir')).rejects.toBeInstanceOf(AlreadyExistsError);
+        await expect(volume.rename('missing', 'c.txt')).rejects.toBeInstanceOf(NotFoundError);
+        await expect(volume.rename('dir', 'dir2')).rejects.toBeInstanceOf(WrongKindError);
+        expect(await contents(volume, 'b.txt')).toBe('b');
+        expect(await contents(volume, 'a.txt')).toBe('a');
+      });
+
+      it('makes directories with their parents, idempotently, but not over a file', async () => {
+        const { volume } = await open();
+        await volume.mkdir('x/y/z');
+        await volume.mkdir('x/y/z');
+        expect((await entries(volume)).map((e) => e.path).sort()).toEqual(['x', 'x/y', 'x/y/z']);
+        await volume.writeAtomically('f', chunksOf('x'));
+        await expect(volume.mkdir('f')).rejects.toBeInstanceOf(WrongKindError);
+        await expect(volume.mkdir('f/sub')).rejects.toBeInstanceOf(WrongKindError);
+      });
+    });
+
+    describe('watch', () => {
+      it('where offered, reports changes and stops after unsubscribing', async () => {
+        const { volume } = await open();
+        if (!volume.watch) return;
+        const seen: (string | undefined)[] = [];
+        const stop = volume.watch((change) => seen.push(change.path));
+        await volume.writeAtomically('w.txt', chunksOf('x'));
+        await expect.poll(() => seen.includes('w.txt') || seen.includes(undefined)).toBe(true);
+        stop();
+        const count = seen.length;
+        await volume.writeAtomically('later.txt', chunksOf('x'));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(seen.length).toBe(count);
+      });
+    });
+  });
+}
