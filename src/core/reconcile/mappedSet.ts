@@ -29,6 +29,8 @@ export class MappedSet {
   private pos = new Int32Array(0);
   private readonly slots = new Map<string, number>();
   private count = 0;
+  /** True while every item's next index is 0: no collect since the last rewind. */
+  private fresh = true;
 
   get size(): number {
     return this.count;
@@ -56,6 +58,7 @@ export class MappedSet {
     seedInto(this.items, slot * 6, this.seeds, slot * 4);
     this.states.set(this.seeds.subarray(slot * 4, slot * 4 + 4), slot * 4);
     let index = 0;
+    if (position > 0) this.fresh = false;
     while (index < position) {
       past?.(index);
       index = nextIndex(this.states, slot * 4, index);
@@ -95,6 +98,7 @@ export class MappedSet {
       this.pos[slot] = slot;
     }
     this.states.set(this.seeds.subarray(0, this.count * 4));
+    this.fresh = true;
   }
 
   /**
@@ -103,6 +107,8 @@ export class MappedSet {
    * increasing index order, without skipping an index any item maps to.
    */
   collect(index: number, out: Uint32Array, at: number): number {
+    if (this.fresh && index === 0) return this.collectAll(out, at);
+    this.fresh = false;
     let n = 0;
     const items = this.items;
     while (this.count > 0) {
@@ -115,6 +121,19 @@ export class MappedSet {
       n++;
     }
     return n;
+  }
+
+  /** Symbol 0 of a fresh stream holds every item: one linear pass, then an O(n) heapify. */
+  private collectAll(out: Uint32Array, at: number): number {
+    this.fresh = false;
+    const { items, next, states } = this;
+    for (let slot = 0; slot < this.count; slot++) {
+      const from = slot * 6;
+      for (let w = 0; w < 6; w++) out[at + w]! ^= items[from + w]!;
+      next[slot] = nextIndex(states, slot * 4, 0);
+    }
+    for (let k = (this.count >> 1) - 1; k >= 0; k--) this.siftDown(k);
+    return this.count;
   }
 
   /** Every item in the set, as fresh byte arrays. */
