@@ -1,0 +1,210 @@
+/**
+ * A Store held in memory, for tests and the simulation. The data lives in a
+ * `MemoryStoreBacking` that outlives the store, so a test can close a store and open
+ * another on the same backing, as a page reload reopens IndexedDB.
+ *
+ * Faithful to IndexedDB where it matters: values are structured-cloned in and out (an
+ * uncloneable value rejects with `DataCloneError` and stores nothing), every write is
+ * all-or-nothing, and iterations read in pages that see concurrent writes.
+ */
+import type { FileRecord } from '../../core/model/fileRecord.ts';
+import {
+  InvalidBatchError,
+  StoreClosedError,
+  type DeviceId,
+  type FolderId,
+  type IndexId,
+  type JournalEntry,
+  type LocalChange,
+  type PeerIndexState,
+  type Store,
+} from '../../ports/Store.ts';
+
+interface PeerData {
+  state: PeerIndexState;
+  readonly records: Map<string, FileRecord>;
+}
+
+interface FolderData {
+  sequence: number;
+  indexId: IndexId | undefined;
+  /** Path → record. */
+  readonly local: Map<string, FileRecord>;
+  /** Sequence → path; insertion order is sequence order, since sequences only grow. */
+  readonly bySequence: Map<number, string>;
+  readonly peers: Map<DeviceId, PeerData>;
+  readonly journal: Map<string, JournalEntry>;
+}
+
+/** The data of a MemoryStore: what survives closing and reopening it. */
+export class MemoryStoreBacking {
+  readonly folders = new Map<FolderId, FolderData>();
+  readonly settings = new Map<string, string>();
+}
+
+export class MemoryStore implements Store {
+  readonly #data: MemoryStoreBacking;
+  #closed = false;
+
+  constructor(backing: MemoryStoreBacking = new MemoryStoreBacking()) {
+    this.#data = backing;
+  }
+
+  async getLocal(folder: FolderId, path: string): Promise<FileRecord | undefined> {
+    return clone(this.#folder(folder).local.get(path));
+  }
+
+  async putLocal(folder: FolderId, changes: readonly LocalChange[]): Promise<readonly FileRecord[]> {
+    const data = this.#folder(folder);
+    const paths = new Set<string>();
+    for (const change of changes) {
+      if (paths.has(change.path)) throw new InvalidBatchError(folder, change.path, 'the path appears twice');
+      paths.add(change.path);
+    }
+    // Clone everything before changing anything: a DataCloneError leaves the store as it was.
+    const records: FileRecord[] = changes.map((change, i) =>
+      structuredClone({ ...change, sequence: data.sequence + 1 + i }),
+    );
+    for (const record of records) {
+      const old = data.local.get(record.path);
+      if (old) data.bySequence.delete(old.sequence);
+      data.local.set(record.path, record);
+      data.bySequence.set(record.sequence, record.path);
+    }
+    data.sequence += records.length;
+    return clone(records);
+  }
+
+  async *localSince(folder: FolderId, after: number): AsyncGenerator<FileRecord> {
+    const data = this.#folder(folder);
+    // A live walk of the Map: a record rewritten meanwhile moves to its new sequence.
+    for (const [sequence, path] of data.bySequence) {
+      if (sequence <= after) continue;
+      const record = data.local.get(path);
+      if (record && record.sequence === sequence) yield clone(record);
+      this.#checkOpen();
+    }
+  }
+
+  async localSequence(folder: FolderId): Promise<number> {
+    return this.#folder(folder).sequence;
+  }
+
+  async getIndexId(folder: FolderId): Promise<IndexId | undefined> {
+    return this.#folder(folder).indexId;
+  }
+
+  async setIndexId(folder: FolderId, id: IndexId): Promise<void> {
+    this.#folder(folder).indexId = id;
+  }
+
+  async putRemote(
+    folder: FolderId,
+    peer: DeviceId,
+    records: readonly FileRecord[],
+    state: PeerIndexState,
+  ): Promise<void> {
+    const copies = structuredClone({ records, state });
+    const data = this.#peer(folder, peer, copies.state);
+    for (const record of copies.records) data.records.set(record.path, record);
+    data.state = copies.state;
+  }
+
+  async resetRemote(folder: FolderId, peer: DeviceId, state: PeerIndexState): Promise<void> {
+    const copy = structuredClone(state);
+    const data = this.#peer(folder, peer, copy);
+    data.records.clear();
+    data.state = copy;
+  }
+
+  async getRemote(folder: FolderId, peer: DeviceId, path: string): Promise<FileRecord | undefined> {
+    return clone(this.#folder(folder).peers.get(peer)?.records.get(path));
+  }
+
+  async *remoteRecords(folder: FolderId, peer: DeviceId): AsyncGenerator<FileRecord> {
+    const records = this.#folder(folder).peers.get(peer)?.records;
+    if (!records) return;
+    for (const path of [...records.keys()].sort()) {
+      const record = records.get(path);
+      if (record) yield clone(record);
+      this.#checkOpen();
+    }
+  }
+
+  async getPeerState(folder: FolderId, peer: DeviceId): Promise<PeerIndexState | undefined> {
+    return clone(this.#folder(folder).peers.get(peer)?.state);
+  }
+
+  async putJournal(entry: JournalEntry): Promise<void> {
+    const copy = structuredClone(entry);
+    this.#folder(entry.folder).journal.set(entry.path, copy);
+  }
+
+  async getJournal(folder: FolderId, path: string): Promise<JournalEntry | undefined> {
+    return clone(this.#folder(folder).journal.get(path));
+  }
+
+  async journal(folder: FolderId): Promise<readonly JournalEntry[]> {
+    const entries = this.#folder(folder).journal;
+    return [...entries.keys()].sort().map((path) => clone(entries.get(path)!));
+  }
+
+  async deleteJournal(folder: FolderId, path: string): Promise<void> {
+    this.#folder(folder).journal.delete(path);
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    this.#checkOpen();
+    return this.#data.settings.get(key);
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.#checkOpen();
+    this.#data.settings.set(key, value);
+  }
+
+  async deleteSetting(key: string): Promise<void> {
+    this.#checkOpen();
+    this.#data.settings.delete(key);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new StoreClosedError();
+  }
+
+  /** The folder's data, created empty on first use. */
+  #folder(folder: FolderId): FolderData {
+    this.#checkOpen();
+    let data = this.#data.folders.get(folder);
+    if (!data) {
+      data = {
+        sequence: 0,
+        indexId: undefined,
+        local: new Map(),
+        bySequence: new Map(),
+        peers: new Map(),
+        journal: new Map(),
+      };
+      this.#data.folders.set(folder, data);
+    }
+    return data;
+  }
+
+  #peer(folder: FolderId, peer: DeviceId, state: PeerIndexState): PeerData {
+    const peers = this.#folder(folder).peers;
+    let data = peers.get(peer);
+    if (!data) {
+      data = { state, records: new Map() };
+      peers.set(peer, data);
+    }
+    return data;
+  }
+}
+
+function clone<T>(value: T): T {
+  return value === undefined ? value : structuredClone(value);
+}

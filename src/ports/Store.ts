@@ -1,0 +1,165 @@
+/**
+ * Store: what one device remembers between page loads, per folder and per peer.
+ *
+ * The engine keeps here the folder index it publishes (local records, each with a local
+ * sequence number), the records each peer sent it, where each peer's index stood
+ * (index ID + highest sequence received, for delta indexes: DESIGN.md, Sync step 2), the
+ * journal of partial downloads, and a few settings. Adapters: IndexedDB in the browser,
+ * memory for tests and the simulation.
+ *
+ * Every write is all-or-nothing: a rejected call changed nothing. Values go in and come out
+ * as copies (structured clone), so a caller never shares an object with the store. After
+ * `close`, every call rejects with `StoreClosedError`; other failures reject with the
+ * platform's error (an IndexedDB `DOMException`, a `DataCloneError`).
+ *
+ * Iterations read in pages (an IndexedDB transaction cannot stay open across the caller's
+ * awaits): a record written while iterating may or may not be seen, and is never seen
+ * twice at the same sequence.
+ */
+import type { FileRecord } from '../core/model/fileRecord.ts';
+
+/** A folder's random 128-bit ID, as text (DESIGN.md, "Data model"). */
+export type FolderId = string;
+
+/** A device ID (base32 of SHA-256 of its public key). */
+export type DeviceId = string;
+
+/**
+ * Names one generation of a device's index of a folder. A device picks a new one when it
+ * loses or resets its index, telling peers to forget the sequences they hold for it.
+ */
+export type IndexId = string;
+
+/** A local change to record: the store assigns its `sequence`. */
+export type LocalChange = Omit<FileRecord, 'sequence'>;
+
+/** Where a peer's index of a folder stood when we last took records from it. */
+export interface PeerIndexState {
+  readonly indexId: IndexId;
+  /** The highest sequence of the peer's records we have stored; 0 for none. */
+  readonly sequence: number;
+}
+
+/** A download in progress: which verified chunks of the target are already on disk. */
+export interface JournalEntry {
+  readonly folder: FolderId;
+  readonly path: string;
+  /** The file hash of the version being fetched (FileRecord.hash). */
+  readonly hash: Uint8Array;
+  readonly size: number;
+  /** Indexes into the target's chunk list that are written and verified. */
+  readonly chunksDone: readonly number[];
+}
+
+export interface Store {
+  // ——— the local index ———
+
+  /**
+   * This device's record of `path`, or `undefined`. Called by the scan (did the file
+   * change?) and the planner (what do we have?).
+   */
+  getLocal(folder: FolderId, path: string): Promise<FileRecord | undefined>;
+
+  /**
+   * Records local changes (scan results, committed downloads) in one transaction: each
+   * gets the next local sequence, in the order given, replacing the path's previous
+   * record. Resolves with the records as stored. Rejects (storing none) when two changes
+   * name the same path.
+   */
+  putLocal(folder: FolderId, changes: readonly LocalChange[]): Promise<readonly FileRecord[]>;
+
+  /**
+   * The local records with a sequence above `after`, in sequence order: what a peer that
+   * holds our index up to `after` still needs. `after = 0` gives the whole index.
+   */
+  localSince(folder: FolderId, after: number): AsyncIterable<FileRecord>;
+
+  /** The highest local sequence of `folder`; 0 before the first change. */
+  localSequence(folder: FolderId): Promise<number>;
+
+  /** Our index ID for `folder`, or `undefined` before the engine sets one. */
+  getIndexId(folder: FolderId): Promise<IndexId | undefined>;
+
+  /** Sets our index ID for `folder` (first share, or after losing the index). */
+  setIndexId(folder: FolderId, id: IndexId): Promise<void>;
+
+  // ——— what peers sent ———
+
+  /**
+   * Stores records received from `peer` (its own sequences kept) and where its index now
+   * stands, in one transaction, so a crash never leaves a sequence recorded whose records
+   * were lost. Called for every index or index-update message.
+   */
+  putRemote(
+    folder: FolderId,
+    peer: DeviceId,
+    records: readonly FileRecord[],
+    state: PeerIndexState,
+  ): Promise<void>;
+
+  /**
+   * Forgets every record of `peer` in `folder` and sets its state, in one transaction.
+   * Called when the peer's index ID changed, or the folder is unshared with it.
+   */
+  resetRemote(folder: FolderId, peer: DeviceId, state: PeerIndexState): Promise<void>;
+
+  /** The peer's record of `path`, or `undefined`. Called by the planner. */
+  getRemote(folder: FolderId, peer: DeviceId, path: string): Promise<FileRecord | undefined>;
+
+  /** Every record of `peer` in `folder`, in path order. Called when planning a folder. */
+  remoteRecords(folder: FolderId, peer: DeviceId): AsyncIterable<FileRecord>;
+
+  /** Where the peer's index stood, or `undefined` if it never sent one. Called at hello. */
+  getPeerState(folder: FolderId, peer: DeviceId): Promise<PeerIndexState | undefined>;
+
+  // ——— partial downloads ———
+
+  /** Records progress on a download, replacing the entry for the same folder and path. */
+  putJournal(entry: JournalEntry): Promise<void>;
+
+  /** The download in progress at `path`, or `undefined`. Called before fetching a file. */
+  getJournal(folder: FolderId, path: string): Promise<JournalEntry | undefined>;
+
+  /** Every download in progress in `folder`, in path order. Called at start-up to resume. */
+  journal(folder: FolderId): Promise<readonly JournalEntry[]>;
+
+  /** Drops the entry (download committed or abandoned); absent is fine. */
+  deleteJournal(folder: FolderId, path: string): Promise<void>;
+
+  // ——— settings ———
+
+  /** A setting the app or engine saved (device name, ICE servers…), or `undefined`. */
+  getSetting(key: string): Promise<string | undefined>;
+
+  /** Saves a setting; values are text (JSON when structured). */
+  setSetting(key: string, value: string): Promise<void>;
+
+  /** Removes a setting; absent is fine. */
+  deleteSetting(key: string): Promise<void>;
+
+  /**
+   * Releases the backing (closes the database). Called when the app shuts down or a test
+   * reopens the store. Resolves after pending writes settle; idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/** A call on a store after `close`. */
+export class StoreClosedError extends Error {
+  override readonly name = 'StoreClosedError';
+  constructor() {
+    super('the store is closed');
+  }
+}
+
+/** A batch the store refuses before writing anything (e.g. one path twice). */
+export class InvalidBatchError extends Error {
+  override readonly name = 'InvalidBatchError';
+  constructor(
+    readonly folder: FolderId,
+    readonly path: string,
+    why: string,
+  ) {
+    super(`cannot store "${path}" in folder ${folder}: ${why}`);
+  }
+}

@@ -1,0 +1,7 @@
+import { MemoryStore, MemoryStoreBacking } from '../../../src/adapters/store/MemoryStore.ts';
+import { describeStoreContract } from '../../contracts/store.ts';
+
+describeStoreContract('MemoryStore', () => {
+  const backing = new MemoryStoreBacking();
+  return () => new MemoryStore(backing);
+});
