@@ -1,14 +1,15 @@
 /**
  * `npm run bench`: the content engine's throughput next to its raw kernels, the worker
  * pool's scaling, and delta bytes next to rsync's — each measured in the same run. Prints
- * tables and writes the same figures to test/bench/results/content.json.
+ * tables and writes the same figures to test/bench/results/bench.json.
  *
  * Options (environment): BENCH_MIB=256 sizes the throughput inputs; BENCH_DELTA_MIB=256
- * sizes the delta base file; BENCH_SKIP=browser,delta skips sections.
+ * sizes the delta base file; BENCH_SKIP=browser,delta,reconcile skips sections.
  */
 import { benchContentBrowser } from './contentBrowser.ts';
 import { benchContentNode } from './contentNode.ts';
 import { benchDelta } from './delta.ts';
+import { benchReconcile } from './reconcile.ts';
 import { printTable, writeJson, type Table } from './report.ts';
 
 const mib = (name: string, fallback: number) => Number(process.env[name] ?? fallback) * 1024 * 1024;
@@ -32,4 +33,10 @@ if (!skip.has('delta')) {
   results.delta = delta.figures;
 }
 
-console.log(`\nfigures written to ${writeJson('content', results)}`);
+if (!skip.has('reconcile')) {
+  const reconcile = await benchReconcile();
+  show(reconcile.tables);
+  results.reconcile = reconcile.figures;
+}
+
+console.log(`\nfigures written to ${writeJson('bench', results)}`);

@@ -44,7 +44,8 @@ function formatCell(cell: Cell): string {
   if (cell === null) return '—';
   if (typeof cell === 'string') return cell;
   if (Number.isInteger(cell)) return cell.toLocaleString('en-US');
-  return cell >= 100 ? cell.toFixed(0) : cell >= 10 ? cell.toFixed(1) : cell.toFixed(2);
+  if (cell >= 100) return cell.toLocaleString('en-US', { maximumFractionDigits: 0 });
+  return cell >= 10 ? cell.toFixed(1) : cell.toFixed(2);
 }
 
 /** Kernel speeds as a table: steady state next to BLAKE3's, and the cold first run. */
