@@ -111,15 +111,13 @@ const message: fc.Arbitrary<Message> = fc.oneof(
     path,
     payload: fc.uint8Array({ minLength: 1 }),
   }),
-  fc
-    .tuple(fc.nat(), fc.nat(), path)
-    .map(([a, b, p]): Message => ({
-      kind: 'progress',
-      folder: FOLDER,
-      path: p,
-      bytesDone: Math.min(a, b),
-      bytesTotal: Math.max(a, b),
-    })),
+  fc.tuple(fc.nat(), fc.nat(), path).map(([a, b, p]): Message => ({
+    kind: 'progress',
+    folder: FOLDER,
+    path: p,
+    bytesDone: Math.min(a, b),
+    bytesTotal: Math.max(a, b),
+  })),
   fc.record({
     kind: fc.constant('error' as const),
     id: fc.nat(),
