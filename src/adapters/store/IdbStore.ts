@@ -1,0 +1,268 @@
+/**
+ * The Store in IndexedDB, through `idb`: one database per device, named by the caller.
+ * Object stores, keys and indexes, and how to migrate them: IdbStore.schema.ts.
+ *
+ * Transactions are short and never span the caller's awaits: IndexedDB commits a
+ * transaction as soon as the event loop turns with no request pending, so each call runs
+ * in one transaction of its own, and iterations (`localSince`, `remoteRecords`) read a page
+ * of PAGE_SIZE records per transaction, resuming from the last key read.
+ *
+ * Every transaction settles its call: request errors, transaction errors and aborts reject
+ * it with the platform's error (a `DOMException`: `DataCloneError`, `QuotaExceededError`,
+ * `AbortError`…). A write that fails part-way aborts its transaction, so nothing of it is
+ * stored. `putLocal` reads the folder's sequence and writes the records numbered from it in
+ * the same readwrite transaction; `putRemote` writes the records and the peer's state in one.
+ *
+ * Another tab opening a newer schema version asks this connection to step aside
+ * (`versionchange`): the store closes itself, and later calls reject with
+ * `StoreClosedError`. The same happens when the browser drops the connection (storage
+ * cleared). An open blocked by an older tab that does not close stays pending until it does.
+ */
+import { openDB, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import type { FileRecord } from '../../core/model/fileRecord.ts';
+import {
+  InvalidBatchError,
+  StoreClosedError,
+  type DeviceId,
+  type FolderId,
+  type IndexId,
+  type JournalEntry,
+  type LocalChange,
+  type PeerIndexState,
+  type Store,
+} from '../../ports/Store.ts';
+import { SCHEMA_VERSION, upgrade, type TandemDB } from './IdbStore.schema.ts';
+
+/** Records read per transaction when iterating. */
+export const PAGE_SIZE = 256;
+
+type Names = StoreNames<TandemDB>;
+type Transaction<N extends Names[], M extends IDBTransactionMode> = IDBPTransaction<TandemDB, N, M>;
+/** Hands a request's promise to the transaction runner, which awaits it and reports its error. */
+type Track = (request: Promise<unknown>) => void;
+
+/** Every key that starts with `prefix` (arrays sort after strings and numbers). */
+function prefixRange(...prefix: string[]): IDBKeyRange {
+  return IDBKeyRange.bound(prefix, [...prefix, []]);
+}
+
+export class IdbStore implements Store {
+  readonly #db: IDBPDatabase<TandemDB>;
+  readonly #pending = new Set<Promise<unknown>>();
+  #closed = false;
+
+  private constructor(db: IDBPDatabase<TandemDB>) {
+    this.#db = db;
+    // A newer version in another tab wants to upgrade: let it, and stop using this one.
+    db.addEventListener('versionchange', () => this.#shut());
+    // The browser dropped the connection (storage cleared, disk error).
+    db.addEventListener('close', () => this.#shut());
+  }
+
+  /** Opens (creating or upgrading) the database `name`. Rejects with the platform's error. */
+  static async open(name: string): Promise<IdbStore> {
+    return new IdbStore(await openDB<TandemDB>(name, SCHEMA_VERSION, { upgrade }));
+  }
+
+  // ——— the local index ———
+
+  async getLocal(folder: FolderId, path: string): Promise<FileRecord | undefined> {
+    const row = await this.#run(['local'], 'readonly', (tx) => tx.objectStore('local').get([folder, path]));
+    return row?.record;
+  }
+
+  async putLocal(folder: FolderId, changes: readonly LocalChange[]): Promise<readonly FileRecord[]> {
+    this.#open();
+    const paths = new Set<string>();
+    for (const change of changes) {
+      if (paths.has(change.path)) throw new InvalidBatchError(folder, change.path, 'the path appears twice');
+      paths.add(change.path);
+    }
+    const stored = await this.#run(['folders', 'local'], 'readwrite', async (tx, track) => {
+      const folders = tx.objectStore('folders');
+      const local = tx.objectStore('local');
+      const row = await folders.get(folder);
+      const base = row?.sequence ?? 0;
+      const records = changes.map((change, i): FileRecord => ({ ...change, sequence: base + 1 + i }));
+      // A value that cannot be cloned throws here, synchronously; the runner aborts.
+      for (const record of records) track(local.put({ folder, record }));
+      track(folders.put({ ...row, folder, sequence: base + records.length }));
+      return records;
+    });
+    // The records share arrays with `changes`; hand out copies, as the port promises.
+    return structuredClone(stored);
+  }
+
+  async *localSince(folder: FolderId, after: number): AsyncGenerator<FileRecord> {
+    let from = after;
+    for (;;) {
+      const range = IDBKeyRange.bound([folder, from], [folder, Infinity], true);
+      const page = await this.#run(['local'], 'readonly', (tx) =>
+        tx.objectStore('local').index('bySequence').getAll(range, PAGE_SIZE),
+      );
+      for (const row of page) {
+        yield row.record;
+        this.#open();
+      }
+      const last = page.at(-1);
+      if (!last || page.length < PAGE_SIZE) return;
+      from = last.record.sequence;
+    }
+  }
+
+  async localSequence(folder: FolderId): Promise<number> {
+    const row = await this.#run(['folders'], 'readonly', (tx) => tx.objectStore('folders').get(folder));
+    return row?.sequence ?? 0;
+  }
+
+  async getIndexId(folder: FolderId): Promise<IndexId | undefined> {
+    const row = await this.#run(['folders'], 'readonly', (tx) => tx.objectStore('folders').get(folder));
+    return row?.indexId;
+  }
+
+  async setIndexId(folder: FolderId, id: IndexId): Promise<void> {
+    await this.#run(['folders'], 'readwrite', async (tx, track) => {
+      const folders = tx.objectStore('folders');
+      const row = await folders.get(folder);
+      track(folders.put({ sequence: 0, ...row, folder, indexId: id }));
+    });
+  }
+
+  // ——— what peers sent ———
+
+  async putRemote(
+    folder: FolderId,
+    peer: DeviceId,
+    records: readonly FileRecord[],
+    state: PeerIndexState,
+  ): Promise<void> {
+    await this.#run(['remote', 'peers'], 'readwrite', (tx, track) => {
+      const remote = tx.objectStore('remote');
+      for (const record of records) track(remote.put({ folder, peer, record }));
+      track(tx.objectStore('peers').put({ folder, peer, state }));
+    });
+  }
+
+  async resetRemote(folder: FolderId, peer: DeviceId, state: PeerIndexState): Promise<void> {
+    await this.#run(['remote', 'peers'], 'readwrite', (tx, track) => {
+      track(tx.objectStore('remote').delete(prefixRange(folder, peer)));
+      track(tx.objectStore('peers').put({ folder, peer, state }));
+    });
+  }
+
+  async getRemote(folder: FolderId, peer: DeviceId, path: string): Promise<FileRecord | undefined> {
+    const row = await this.#run(['remote'], 'readonly', (tx) =>
+      tx.objectStore('remote').get([folder, peer, path]),
+    );
+    return row?.record;
+  }
+
+  async *remoteRecords(folder: FolderId, peer: DeviceId): AsyncGenerator<FileRecord> {
+    let range = prefixRange(folder, peer);
+    for (;;) {
+      const page = await this.#run(['remote'], 'readonly', (tx) =>
+        tx.objectStore('remote').getAll(range, PAGE_SIZE),
+      );
+      for (const row of page) {
+        yield row.record;
+        this.#open();
+      }
+      const last = page.at(-1);
+      if (!last || page.length < PAGE_SIZE) return;
+      range = IDBKeyRange.bound([folder, peer, last.record.path], [folder, peer, []], true);
+    }
+  }
+
+  async getPeerState(folder: FolderId, peer: DeviceId): Promise<PeerIndexState | undefined> {
+    const row = await this.#run(['peers'], 'readonly', (tx) => tx.objectStore('peers').get([folder, peer]));
+    return row?.state;
+  }
+
+  // ——— partial downloads ———
+
+  async putJournal(entry: JournalEntry): Promise<void> {
+    await this.#run(['journal'], 'readwrite', (tx, track) => track(tx.objectStore('journal').put(entry)));
+  }
+
+  async getJournal(folder: FolderId, path: string): Promise<JournalEntry | undefined> {
+    return this.#run(['journal'], 'readonly', (tx) => tx.objectStore('journal').get([folder, path]));
+  }
+
+  async journal(folder: FolderId): Promise<readonly JournalEntry[]> {
+    return this.#run(['journal'], 'readonly', (tx) => tx.objectStore('journal').getAll(prefixRange(folder)));
+  }
+
+  async deleteJournal(folder: FolderId, path: string): Promise<void> {
+    await this.#run(['journal'], 'readwrite', (tx, track) =>
+      track(tx.objectStore('journal').delete([folder, path])),
+    );
+  }
+
+  // ——— settings ———
+
+  async getSetting(key: string): Promise<string | undefined> {
+    return this.#run(['settings'], 'readonly', (tx) => tx.objectStore('settings').get(key));
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.#run(['settings'], 'readwrite', (tx, track) =>
+      track(tx.objectStore('settings').put(value, key)),
+    );
+  }
+
+  async deleteSetting(key: string): Promise<void> {
+    await this.#run(['settings'], 'readwrite', (tx, track) => track(tx.objectStore('settings').delete(key)));
+  }
+
+  async close(): Promise<void> {
+    this.#shut();
+    await Promise.allSettled(this.#pending);
+  }
+
+  /** Stops new calls; transactions already created still run to their end. */
+  #shut(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  #open(): IDBPDatabase<TandemDB> {
+    if (this.#closed) throw new StoreClosedError();
+    return this.#db;
+  }
+
+  /**
+   * Runs `body` in one transaction and settles with it: resolves with the body's result
+   * once every tracked request succeeded and the transaction committed; otherwise aborts
+   * the transaction (if it is still running) and rejects with the first error, the
+   * platform's own.
+   */
+  async #run<const N extends Names[], M extends IDBTransactionMode, T>(
+    names: N,
+    mode: M,
+    body: (tx: Transaction<N, M>, track: Track) => T | Promise<T>,
+  ): Promise<T> {
+    const tx = this.#open().transaction(names, mode);
+    const requests: Promise<unknown>[] = [];
+    const work = (async () => {
+      try {
+        const result = await body(tx, (request) => void requests.push(request));
+        await Promise.all(requests);
+        await tx.done;
+        return result;
+      } catch (error) {
+        try {
+          tx.abort();
+        } catch {
+          // Already aborted by the failed request, or finished.
+        }
+        await Promise.allSettled([...requests, tx.done]);
+        throw error;
+      }
+    })();
+    const forget = () => void this.#pending.delete(work);
+    this.#pending.add(work);
+    work.then(forget, forget);
+    return work;
+  }
+}
