@@ -51,7 +51,6 @@ import {
   rmdir,
   stat,
   unlink,
-  utimes,
   writeFile,
   type FileHandle,
 } from 'node:fs/promises';
@@ -167,7 +166,6 @@ export class NodeVolume implements Volume {
   ): Promise<VolumeEntry> {
     await this.#begin(path);
     const before = await this.#findWritable(path);
-    const touched = await this.#deepestDirectory(path);
     const created = await this.#makeDirectories(ancestors(path));
     const target = this.#abs(path);
     const temp = join(dirname(target), `${TEMP_PREFIX}${randomBytes(8).toString('hex')}.tmp`);
@@ -182,7 +180,6 @@ export class NodeVolume implements Volume {
     } catch (error) {
       await unlink(temp).catch(() => undefined);
       await this.#removeDirectories(created);
-      await this.#restoreMtime(touched);
       throw error;
     }
     await syncDirectory(dirname(target));
@@ -433,29 +430,6 @@ export class NodeVolume implements Volume {
       throw error;
     }
     return created;
-  }
-
-  /** The innermost existing directory on the way to `path` (the root at least), with its stats. */
-  async #deepestDirectory(path: string): Promise<{ readonly at: string; readonly stats: BigIntStats }> {
-    let deepest = '';
-    for (const dir of ancestors(path)) {
-      if (!(await this.#lstat(dir))?.isDirectory()) break;
-      deepest = dir;
-    }
-    const at = deepest === '' ? this.#root : this.#abs(deepest);
-    return { at, stats: await this.#fs(deepest, () => stat(at, { bigint: true })) };
-  }
-
-  /**
-   * Puts back the mtime of the one directory a failed write changed (by adding and
-   * removing its temp file or new parents), so the failure leaves no trace in a listing.
-   * The half millisecond keeps the whole millisecond the volume reports exact despite
-   * `utimes` taking float seconds. A change someone else made there meanwhile keeps its
-   * files; only the directory's date goes back.
-   */
-  async #restoreMtime(dir: { readonly at: string; readonly stats: BigIntStats }): Promise<void> {
-    const seconds = (milliseconds(dir.stats) + 0.5) / 1000;
-    await utimes(dir.at, Number(dir.stats.atimeMs) / 1000, seconds).catch(() => undefined);
   }
 
   /** Undoes `#makeDirectories` after a failure, leaving any directory that filled up meanwhile. */
