@@ -11,8 +11,8 @@
  *   platform, because on a case-insensitive disk they are the marker.
  * - Paths go to the file system in their given case; a case-insensitive disk resolves them.
  *   `rename` to a name that is `from` in another case (same inode) is a case-only rename.
- * - A failed write leaves no trace: temp file and new parents removed, and the mtime of the
- *   directory they were in put back (the contract compares listings, directories included).
+ * - A failed write leaves the files as they were: temp file and new parents removed. The
+ *   directory's own mtime may show the attempt; it is never rewritten.
  * - mtimes are whole milliseconds (the wire's unit); change detection in `source` compares
  *   nanoseconds, inode and size.
  *
