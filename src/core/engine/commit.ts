@@ -1,0 +1,266 @@
+/**
+ * The commit (DESIGN.md, "Sync" step 5): writes a wanted record's content at its path, from
+ * chunks copied out of local files where the wishlist found them and fetched from peers
+ * where it did not.
+ *
+ * Invariants:
+ *
+ * 1. A record is checked before anything is read or written: not a tombstone, chunk sizes
+ *    adding up to its size, and its file hash equal to SHA-256 of its chunk hashes. A
+ *    record that does not add up is refused (`InvalidRecordError`).
+ * 2. Every chunk is verified before it reaches the volume: its length and SHA-256 equal the
+ *    chunk's. With (1), the bytes written hash to the record's file hash, so the whole-file
+ *    check holds before the write can complete.
+ * 3. A local chunk that cannot be read or fails verification (its file changed since it was
+ *    indexed) is fetched instead. A fetched chunk that fails is fetched again, up to
+ *    `fetchAttempts` times in all (the transfer layer may ask another peer each time, see
+ *    `attempt`); then the commit fails with the last error.
+ * 4. Any failure makes the chunk stream throw, so the volume discards its temporary file and
+ *    the target stays as it was. The volume compares the target with `expect` just before
+ *    replacing it; a mismatch is `changed-meanwhile`, which the engine turns into a
+ *    conflict, never an overwrite.
+ * 5. Outcomes are data (`CommitResult`), never exceptions; one chunk at a time is held,
+ *    plus at most `inFlight` being read or fetched ahead.
+ */
+import { concatBytes, equalBytes, toHex } from '../content/bytes.ts';
+import { webCryptoSha256, type Sha256 } from '../content/hash.ts';
+import type { ChunkRef, FileRecord } from '../model/fileRecord.ts';
+import {
+  ChangedMeanwhileError,
+  VolumeUnavailableError,
+  type Expectation,
+  type FileSource,
+  type Volume,
+  type VolumeEntry,
+} from '../../ports/Volume.ts';
+import type { ChunkLocation, Wishlist } from './chunkIndex.ts';
+
+/**
+ * Fetches one chunk of the record being committed from a peer (the transfer layer).
+ * `attempt` counts from 0; a retry may ask another peer. The bytes are verified here.
+ */
+export type FetchChunk = (chunk: ChunkRef, index: number, attempt: number) => Promise<Uint8Array>;
+
+export interface CommitProgress {
+  readonly path: string;
+  /** Bytes verified and handed to the volume so far. */
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+}
+
+/** What the commit needs, and nothing more. */
+export interface CommitDeps {
+  readonly volume: Pick<Volume, 'source' | 'writeAtomically'>;
+  readonly fetchChunk: FetchChunk;
+  /** Default: WebCrypto. */
+  readonly sha256?: Sha256;
+}
+
+export interface CommitPlan {
+  /** The wanted record; its content is written at `record.path`. */
+  readonly record: FileRecord;
+  /** What the planner saw at the path: the write only replaces exactly that. */
+  readonly expect: Expectation;
+  /** Where each chunk comes from (`ChunkIndex.wishlist(record)`); absent: fetch them all. */
+  readonly wishlist?: Wishlist;
+}
+
+export interface CommitOptions {
+  /** Tries per fetched chunk before giving up. Default 3. */
+  readonly fetchAttempts?: number;
+  /** Chunks read or fetched ahead of the one being written. Default 4. */
+  readonly inFlight?: number;
+  /** Called after each chunk is handed to the volume. */
+  readonly onProgress?: (progress: CommitProgress) => void;
+}
+
+export interface CommitStats {
+  readonly fetchedChunks: number;
+  readonly fetchedBytes: number;
+  readonly reusedChunks: number;
+  readonly reusedBytes: number;
+}
+
+export type CommitResult =
+  | { readonly status: 'committed'; readonly entry: VolumeEntry; readonly stats: CommitStats }
+  /** The target no longer matched `expect`: it is untouched, the engine makes a conflict. */
+  | { readonly status: 'changed-meanwhile' }
+  /** Target untouched. `VolumeUnavailableError` means: pause the folder. */
+  | { readonly status: 'failed'; readonly error: Error };
+
+/** A chunk's bytes did not match its hash (or size): from a bad peer, or a changed file. */
+export class ChunkVerificationError extends Error {
+  override readonly name = 'ChunkVerificationError';
+  constructor(
+    readonly path: string,
+    readonly index: number,
+    /** Hex of the chunk hash the record names. */
+    readonly expected: string,
+    /** Hex of the hash of the bytes received. */
+    readonly actual: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `chunk ${index} of "${path}" does not match its hash (expected ${expected.slice(0, 16)}…, got ${actual.slice(0, 16)}…); it will be fetched again`,
+      options,
+    );
+  }
+}
+
+/** A record whose own fields disagree: refused before anything is written. */
+export class InvalidRecordError extends Error {
+  override readonly name = 'InvalidRecordError';
+  constructor(
+    readonly path: string,
+    readonly why: 'tombstone' | 'size-mismatch' | 'hash-mismatch' | 'wishlist-mismatch',
+  ) {
+    super(`the record for "${path}" cannot be committed: ${why}; the peer sent an inconsistent record`);
+  }
+}
+
+/** Writes `plan.record`'s content at its path (see the invariants above). */
+export async function commitFile(
+  deps: CommitDeps,
+  plan: CommitPlan,
+  options: CommitOptions = {},
+): Promise<CommitResult> {
+  const sha256 = deps.sha256 ?? webCryptoSha256;
+  const { record } = plan;
+  const refused = await checkRecord(record, plan.wishlist, sha256);
+  if (refused) return { status: 'failed', error: refused };
+
+  const stats = { fetchedChunks: 0, fetchedBytes: 0, reusedChunks: 0, reusedBytes: 0 };
+  const assembler = new Assembler(deps, plan, options, sha256, stats);
+  try {
+    const entry = await deps.volume.writeAtomically(record.path, assembler.chunks(), plan.expect);
+    return { status: 'committed', entry, stats };
+  } catch (error) {
+    if (error instanceof ChangedMeanwhileError && error.path === record.path) {
+      return { status: 'changed-meanwhile' };
+    }
+    return { status: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
+  }
+}
+
+async function checkRecord(
+  record: FileRecord,
+  wishlist: Wishlist | undefined,
+  sha256: Sha256,
+): Promise<InvalidRecordError | undefined> {
+  if (record.deleted) return new InvalidRecordError(record.path, 'tombstone');
+  if (record.chunks.reduce((n, c) => n + c.size, 0) !== record.size) {
+    return new InvalidRecordError(record.path, 'size-mismatch');
+  }
+  const fileHash = await sha256(concatBytes(record.chunks.map((c) => c.hash)));
+  if (!equalBytes(fileHash, record.hash)) return new InvalidRecordError(record.path, 'hash-mismatch');
+  if (
+    wishlist &&
+    (wishlist.entries.length !== record.chunks.length ||
+      wishlist.entries.some((e, i) => !equalBytes(e.chunk.hash, record.chunks[i]!.hash)))
+  ) {
+    return new InvalidRecordError(record.path, 'wishlist-mismatch');
+  }
+  return undefined;
+}
+
+/** Produces the verified chunks of one commit, in order. */
+class Assembler {
+  readonly #sources = new Map<string, Promise<FileSource>>();
+  readonly #attempts: number;
+  readonly #inFlight: number;
+
+  constructor(
+    private readonly deps: CommitDeps,
+    private readonly plan: CommitPlan,
+    private readonly options: CommitOptions,
+    private readonly sha256: Sha256,
+    private readonly stats: {
+      fetchedChunks: number;
+      fetchedBytes: number;
+      reusedChunks: number;
+      reusedBytes: number;
+    },
+  ) {
+    this.#attempts = Math.max(1, options.fetchAttempts ?? 3);
+    this.#inFlight = Math.max(1, options.inFlight ?? 4);
+  }
+
+  async *chunks(): AsyncGenerator<Uint8Array> {
+    const { record } = this.plan;
+    const pending: Promise<Uint8Array>[] = [];
+    let next = 0;
+    let bytesDone = 0;
+    const refill = () => {
+      while (next < record.chunks.length && pending.length < this.#inFlight) {
+        const p = this.#chunk(next++);
+        p.catch(() => undefined); // awaited in order below; never an unhandled rejection
+        pending.push(p);
+      }
+    };
+    refill();
+    while (pending.length > 0) {
+      const bytes = await pending.shift()!;
+      refill();
+      yield bytes;
+      bytesDone += bytes.length;
+      this.options.onProgress?.({ path: record.path, bytesDone, bytesTotal: record.size });
+    }
+  }
+
+  /** Chunk `index`, verified: from its local place if that still holds it, else fetched. */
+  async #chunk(index: number): Promise<Uint8Array> {
+    const chunk = this.plan.record.chunks[index]!;
+    const entry = this.plan.wishlist?.entries[index];
+    if (entry && 'local' in entry) {
+      const bytes = await this.#readLocal(entry.local);
+      if (bytes && (await this.#verify(bytes, chunk, index)) === undefined) {
+        this.stats.reusedChunks++;
+        this.stats.reusedBytes += bytes.length;
+        return bytes;
+      }
+    }
+    let lastError: Error | undefined;
+    for (let attempt = 0; attempt < this.#attempts; attempt++) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.deps.fetchChunk(chunk, index, attempt);
+      } catch (error) {
+        lastError = error instanceof Error ? error : new Error(String(error));
+        continue;
+      }
+      lastError = await this.#verify(bytes, chunk, index);
+      if (lastError === undefined) {
+        this.stats.fetchedChunks++;
+        this.stats.fetchedBytes += bytes.length;
+        return bytes;
+      }
+    }
+    throw lastError!;
+  }
+
+  /** The bytes at `at`, or `undefined` when they cannot be read (the file changed or went). */
+  async #readLocal(at: ChunkLocation): Promise<Uint8Array | undefined> {
+    try {
+      let source = this.#sources.get(at.path);
+      if (!source) {
+        source = this.deps.volume.source(at.path);
+        this.#sources.set(at.path, source);
+      }
+      return await (await source).read(at.offset, at.size);
+    } catch (error) {
+      // The folder itself is gone: fetching would only fail at the write.
+      if (error instanceof VolumeUnavailableError) throw error;
+      return undefined;
+    }
+  }
+
+  async #verify(
+    bytes: Uint8Array,
+    chunk: ChunkRef,
+    index: number,
+  ): Promise<ChunkVerificationError | undefined> {
+    const actual = await this.sha256(bytes);
+    if (bytes.length === chunk.size && equalBytes(actual, chunk.hash)) return undefined;
+    return new ChunkVerificationError(this.plan.record.path, index, toHex(chunk.hash), toHex(actual));
+  }
+}
