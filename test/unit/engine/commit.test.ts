@@ -10,7 +10,12 @@ import {
   type FetchChunk,
 } from '../../../src/core/engine/commit.ts';
 import type { FileRecord } from '../../../src/core/model/fileRecord.ts';
-import { VolumeUnavailableError, type VolumeEntry } from '../../../src/ports/Volume.ts';
+import {
+  ChangedMeanwhileError,
+  VolumeUnavailableError,
+  type VolumeEntry,
+} from '../../../src/ports/Volume.ts';
+import { FailingVolume } from '../../../src/adapters/volume/FailingVolume.ts';
 import { noise, pair, recordOf, text, toIterable, type Pair } from './commitFixture.ts';
 
 async function listing(p: Pair): Promise<string[]> {
@@ -261,6 +266,26 @@ describe('commitFile: verification', () => {
     expect(await p.read(p.local, 'new.bin')).toEqual(content);
     expect(p.remote.calls).toHaveLength(record.chunks.length);
     expect(result.stats.reusedChunks).toBe(0);
+  });
+
+  it('a local chunk whose read fails with changed-meanwhile is fetched instead', async () => {
+    const p = pair();
+    const content = noise(300_000, 20);
+    const { record: oldRecord } = await p.put(p.local, 'same.bin', content);
+    const { record, digest } = await p.put(p.remote.volume, 'copy.bin', content);
+    const failing = new FailingVolume(p.local);
+    failing.fail({ operation: 'read', error: new ChangedMeanwhileError('same.bin', undefined, undefined) });
+
+    const result = committed(
+      await commitFile(
+        { volume: failing, fetchChunk: p.remote.fetcher('copy.bin', digest) },
+        { record, expect: 'absent', wishlist: ChunkIndex.fromRecords([oldRecord]).wishlist(record) },
+      ),
+    );
+
+    expect(await p.read(p.local, 'copy.bin')).toEqual(content);
+    expect(p.remote.calls).toHaveLength(1);
+    expect(result.stats.reusedChunks).toBe(record.chunks.length - 1);
   });
 
   it('a record whose chunk hashes do not derive its file hash is refused before writing', async () => {
