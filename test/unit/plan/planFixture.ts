@@ -34,6 +34,5 @@ export function announced(records: readonly FileRecord[]): Map<string, FileRecor
 /** A record as every device must agree on it: all fields but the local sequence. */
 export function synced(r: FileRecord | undefined): unknown {
   if (r === undefined) return undefined;
-  const { sequence: _sequence, ...rest } = r;
-  return { ...rest, hash: [...rest.hash], version: { ...rest.version } };
+  return { ...r, sequence: 0, hash: [...r.hash], version: { ...r.version } };
 }
