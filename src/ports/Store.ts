@@ -30,8 +30,29 @@ export type DeviceId = string;
  */
 export type IndexId = string;
 
-/** A local change to record: the store assigns its `sequence`. */
-export type LocalChange = Omit<FileRecord, 'sequence'>;
+/**
+ * A file's size and mtime as this device's volume reported them when it last saw the
+ * record's content on disk. Local only: it tells the scan whether the file may have
+ * changed, and is never sent to peers. It differs from the record's own (synced) mtime
+ * after a touch, and after a download (browsers cannot set a file's mtime).
+ */
+export interface ObservedStat {
+  readonly size: number;
+  readonly mtime: number;
+}
+
+/**
+ * A local change to record: the store assigns its `sequence`. `observed` is the disk stat
+ * of the content the change describes, when there is one (not for a tombstone).
+ */
+export type LocalChange = Omit<FileRecord, 'sequence'> & { readonly observed?: ObservedStat };
+
+/**
+ * A local record as stored: the synced FileRecord, plus this device's `observed` stat when
+ * it has one. `observed` is local-only and never sent to peers (the protocol encodes a
+ * record's fields one by one, `recordToWire`); everything else is what peers get.
+ */
+export type LocalRecord = FileRecord & { readonly observed?: ObservedStat };
 
 /** Where a peer's index of a folder stood when we last took records from it. */
 export interface PeerIndexState {
@@ -58,21 +79,31 @@ export interface Store {
    * This device's record of `path`, or `undefined`. Called by the scan (did the file
    * change?) and the planner (what do we have?).
    */
-  getLocal(folder: FolderId, path: string): Promise<FileRecord | undefined>;
+  getLocal(folder: FolderId, path: string): Promise<LocalRecord | undefined>;
 
   /**
    * Records local changes (scan results, committed downloads) in one transaction: each
    * gets the next local sequence, in the order given, replacing the path's previous
-   * record. Resolves with the records as stored. Rejects (storing none) when two changes
-   * name the same path.
+   * record (and its observed stat: a change without `observed` stores none). Resolves with
+   * the records as stored. Rejects (storing none) when two changes name the same path.
    */
-  putLocal(folder: FolderId, changes: readonly LocalChange[]): Promise<readonly FileRecord[]>;
+  putLocal(folder: FolderId, changes: readonly LocalChange[]): Promise<readonly LocalRecord[]>;
+
+  /**
+   * Replaces the observed stat of the local record of `path`, and nothing else: the record
+   * and its sequence stay as they are, so peers get nothing new (`localSince` yields
+   * nothing for it). Called by the scan when a file was touched (same content, new disk
+   * mtime). Rejects with `InvalidBatchError` (changing nothing) when there is no record of
+   * `path`.
+   */
+  setObserved(folder: FolderId, path: string, stat: ObservedStat): Promise<void>;
 
   /**
    * The local records with a sequence above `after`, in sequence order: what a peer that
    * holds our index up to `after` still needs. `after = 0` gives the whole index.
+   * Records come with their `observed` stat; whoever sends them sends only FileRecord fields.
    */
-  localSince(folder: FolderId, after: number): AsyncIterable<FileRecord>;
+  localSince(folder: FolderId, after: number): AsyncIterable<LocalRecord>;
 
   /** The highest local sequence of `folder`; 0 before the first change. */
   localSequence(folder: FolderId): Promise<number>;

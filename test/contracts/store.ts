@@ -133,6 +133,61 @@ export function describeStoreContract(name: string, make: () => OpenStore | Prom
         expect((await store.getLocal(FOLDER, 'a'))?.hash).toEqual(change('a').hash);
       });
 
+      it('keeps the observed stat beside the record through putLocal, getLocal and localSince', async () => {
+        const store = await open();
+        const observed = { size: 10, mtime: 1_700_000_500_000 };
+        const [stored] = await store.putLocal(FOLDER, [{ ...change('a'), observed }, change('t')]);
+        expect(stored).toEqual({ ...change('a'), observed, sequence: 1 });
+        expect(await store.getLocal(FOLDER, 'a')).toEqual({ ...change('a'), observed, sequence: 1 });
+        expect((await store.getLocal(FOLDER, 't'))?.observed).toBeUndefined();
+        expect((await collect(store.localSince(FOLDER, 0))).map((r) => [r.path, r.observed])).toEqual([
+          ['a', observed],
+          ['t', undefined],
+        ]);
+        // A new change replaces the observed stat with its own, or none.
+        await store.putLocal(FOLDER, [change('a', 11)]);
+        expect((await store.getLocal(FOLDER, 'a'))?.observed).toBeUndefined();
+      });
+
+      it('sets the observed stat alone: same record, same sequence, nothing new for peers', async () => {
+        const store = await open();
+        await store.putLocal(FOLDER, [{ ...change('a'), observed: { size: 10, mtime: 1 } }, change('b')]);
+        const before = await store.getLocal(FOLDER, 'a');
+        await store.setObserved(FOLDER, 'a', { size: 10, mtime: 2 });
+        const after = await store.getLocal(FOLDER, 'a');
+        expect(after?.observed).toEqual({ size: 10, mtime: 2 });
+        expect({ ...after, observed: undefined }).toEqual({ ...before, observed: undefined });
+        expect(after?.sequence).toBe(1);
+        expect(await store.localSequence(FOLDER)).toBe(2);
+        expect(await collect(store.localSince(FOLDER, 2))).toEqual([]);
+        const all = await collect(store.localSince(FOLDER, 0));
+        expect(all.map((r) => [r.path, r.sequence, r.observed])).toEqual([
+          ['a', 1, { size: 10, mtime: 2 }],
+          ['b', 2, undefined],
+        ]);
+        // A record without one gets one.
+        await store.setObserved(FOLDER, 'b', { size: 10, mtime: 3 });
+        expect(await store.getLocal(FOLDER, 'b')).toEqual({
+          ...change('b'),
+          sequence: 2,
+          observed: { size: 10, mtime: 3 },
+        });
+      });
+
+      it('refuses to set the observed stat of a path it has no record of', async () => {
+        const store = await open();
+        await store.putLocal(FOLDER, [change('a')]);
+        await expect(store.setObserved(FOLDER, 'missing', { size: 1, mtime: 1 })).rejects.toBeInstanceOf(
+          InvalidBatchError,
+        );
+        await expect(store.setObserved('folder-2', 'a', { size: 1, mtime: 1 })).rejects.toBeInstanceOf(
+          InvalidBatchError,
+        );
+        expect(await store.getLocal(FOLDER, 'missing')).toBeUndefined();
+        expect(await store.getLocal('folder-2', 'a')).toBeUndefined();
+        expect(await store.localSequence(FOLDER)).toBe(1);
+      });
+
       it('remembers the index ID of each folder', async () => {
         const store = await open();
         expect(await store.getIndexId(FOLDER)).toBeUndefined();
@@ -226,7 +281,8 @@ export function describeStoreContract(name: string, make: () => OpenStore | Prom
       it('finds everything again after a close and a reopen', async () => {
         const reopen = await make();
         const first = await reopen();
-        await first.putLocal(FOLDER, [change('a'), change('b')]);
+        await first.putLocal(FOLDER, [change('a'), { ...change('b'), observed: { size: 10, mtime: 5 } }]);
+        await first.setObserved(FOLDER, 'a', { size: 10, mtime: 7 });
         await first.setIndexId(FOLDER, 'index-1');
         await first.putRemote(FOLDER, PEER, [remote('r', 7)], { indexId: 'p1', sequence: 7 });
         await first.putJournal({
@@ -243,6 +299,8 @@ export function describeStoreContract(name: string, make: () => OpenStore | Prom
         const second = await reopen();
         expect(await second.localSequence(FOLDER)).toBe(2);
         expect((await collect(second.localSince(FOLDER, 1))).map((r) => r.path)).toEqual(['b']);
+        expect((await second.getLocal(FOLDER, 'a'))?.observed).toEqual({ size: 10, mtime: 7 });
+        expect((await second.getLocal(FOLDER, 'b'))?.observed).toEqual({ size: 10, mtime: 5 });
         expect(await second.getIndexId(FOLDER)).toBe('index-1');
         expect(await second.getPeerState(FOLDER, PEER)).toEqual({ indexId: 'p1', sequence: 7 });
         expect(await second.getRemote(FOLDER, PEER, 'r')).toEqual(remote('r', 7));
@@ -258,6 +316,9 @@ export function describeStoreContract(name: string, make: () => OpenStore | Prom
         await store.close();
         await expect(store.getLocal(FOLDER, 'a')).rejects.toBeInstanceOf(StoreClosedError);
         await expect(store.putLocal(FOLDER, [change('a')])).rejects.toBeInstanceOf(StoreClosedError);
+        await expect(store.setObserved(FOLDER, 'a', { size: 1, mtime: 1 })).rejects.toBeInstanceOf(
+          StoreClosedError,
+        );
         await expect(collect(store.localSince(FOLDER, 0))).rejects.toBeInstanceOf(StoreClosedError);
         await expect(store.getSetting('k')).rejects.toBeInstanceOf(StoreClosedError);
         await expect(store.journal(FOLDER)).rejects.toBeInstanceOf(StoreClosedError);

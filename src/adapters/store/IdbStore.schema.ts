@@ -6,9 +6,12 @@
  * - `folders`  `folder`                    → { folder, sequence, indexId? }
  *   The highest local sequence handed out (kept even if records are one day dropped) and
  *   our index ID. Read and written in the same transaction as the records it numbers.
- * - `local`    [folder, record.path]        → { folder, record: FileRecord }
+ * - `local`    [folder, record.path]        → { folder, record: FileRecord, observed? }
  *   index `bySequence` [folder, record.sequence] (unique): `localSince` pages through it
  *   with a key range above [folder, after]. Replacing a path's record moves its index entry.
+ *   `observed` (ObservedStat: size and mtime as this device's volume last reported them for
+ *   the record's content) sits beside the record, not in it: it is local-only, and
+ *   `setObserved` rewrites it alone, leaving the record and its sequence as they were.
  * - `remote`   [folder, peer, record.path]  → { folder, peer, record: FileRecord }
  *   A peer's records in path order under the prefix [folder, peer] (range up to
  *   [folder, peer, []]: arrays sort after every string).
@@ -26,7 +29,14 @@
  */
 import type { DBSchema, IDBPDatabase } from 'idb';
 import type { FileRecord } from '../../core/model/fileRecord.ts';
-import type { DeviceId, FolderId, IndexId, JournalEntry, PeerIndexState } from '../../ports/Store.ts';
+import type {
+  DeviceId,
+  FolderId,
+  IndexId,
+  JournalEntry,
+  ObservedStat,
+  PeerIndexState,
+} from '../../ports/Store.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -38,7 +48,10 @@ export interface FolderRow {
 
 export interface LocalRow {
   readonly folder: FolderId;
+  /** The synced record, without `observed`. */
   readonly record: FileRecord;
+  /** Absent when the record has no observed stat (a tombstone). */
+  readonly observed?: ObservedStat;
 }
 
 export interface RemoteRow {

@@ -28,10 +28,12 @@ import {
   type IndexId,
   type JournalEntry,
   type LocalChange,
+  type LocalRecord,
+  type ObservedStat,
   type PeerIndexState,
   type Store,
 } from '../../ports/Store.ts';
-import { SCHEMA_VERSION, upgrade, type TandemDB } from './IdbStore.schema.ts';
+import { SCHEMA_VERSION, upgrade, type LocalRow, type TandemDB } from './IdbStore.schema.ts';
 
 /** Records read per transaction when iterating. */
 export const PAGE_SIZE = 256;
@@ -44,6 +46,11 @@ type Track = (request: Promise<unknown>) => void;
 /** Every key that starts with `prefix` (arrays sort after strings and numbers). */
 function prefixRange(...prefix: string[]): IDBKeyRange {
   return IDBKeyRange.bound(prefix, [...prefix, []]);
+}
+
+/** The local record a row holds, with its observed stat when it has one. */
+function fromLocalRow(row: LocalRow): LocalRecord {
+  return row.observed === undefined ? row.record : { ...row.record, observed: row.observed };
 }
 
 export class IdbStore implements Store {
@@ -66,12 +73,12 @@ export class IdbStore implements Store {
 
   // ——— the local index ———
 
-  async getLocal(folder: FolderId, path: string): Promise<FileRecord | undefined> {
+  async getLocal(folder: FolderId, path: string): Promise<LocalRecord | undefined> {
     const row = await this.#run(['local'], 'readonly', (tx) => tx.objectStore('local').get([folder, path]));
-    return row?.record;
+    return row && fromLocalRow(row);
   }
 
-  async putLocal(folder: FolderId, changes: readonly LocalChange[]): Promise<readonly FileRecord[]> {
+  async putLocal(folder: FolderId, changes: readonly LocalChange[]): Promise<readonly LocalRecord[]> {
     this.#open();
     const paths = new Set<string>();
     for (const change of changes) {
@@ -83,17 +90,32 @@ export class IdbStore implements Store {
       const local = tx.objectStore('local');
       const row = await folders.get(folder);
       const base = row?.sequence ?? 0;
-      const records = changes.map((change, i): FileRecord => ({ ...change, sequence: base + 1 + i }));
+      const rows = changes.map((change, i): LocalRow => {
+        const { observed, ...rest } = change;
+        const record: FileRecord = { ...rest, sequence: base + 1 + i };
+        return observed === undefined ? { folder, record } : { folder, record, observed };
+      });
       // A value that cannot be cloned throws here, synchronously; the runner aborts.
-      for (const record of records) track(local.put({ folder, record }));
-      track(folders.put({ ...row, folder, sequence: base + records.length }));
-      return records;
+      for (const localRow of rows) track(local.put(localRow));
+      track(folders.put({ ...row, folder, sequence: base + rows.length }));
+      return rows.map(fromLocalRow);
     });
     // The records share arrays with `changes`; hand out copies, as the port promises.
     return structuredClone(stored);
   }
 
-  async *localSince(folder: FolderId, after: number): AsyncGenerator<FileRecord> {
+  async setObserved(folder: FolderId, path: string, stat: ObservedStat): Promise<void> {
+    const observed: ObservedStat = { size: stat.size, mtime: stat.mtime };
+    await this.#run(['local'], 'readwrite', async (tx, track) => {
+      const local = tx.objectStore('local');
+      const row = await local.get([folder, path]);
+      if (!row) throw new InvalidBatchError(folder, path, 'there is no local record of it');
+      // Same record, same sequence: the `bySequence` entry stays where it was.
+      track(local.put({ ...row, observed }));
+    });
+  }
+
+  async *localSince(folder: FolderId, after: number): AsyncGenerator<LocalRecord> {
     let from = after;
     for (;;) {
       const range = IDBKeyRange.bound([folder, from], [folder, Infinity], true);
@@ -101,7 +123,7 @@ export class IdbStore implements Store {
         tx.objectStore('local').index('bySequence').getAll(range, PAGE_SIZE),
       );
       for (const row of page) {
-        yield row.record;
+        yield fromLocalRow(row);
         this.#open();
       }
       const last = page.at(-1);

@@ -16,6 +16,8 @@ import {
   type IndexId,
   type JournalEntry,
   type LocalChange,
+  type LocalRecord,
+  type ObservedStat,
   type PeerIndexState,
   type Store,
 } from '../../ports/Store.ts';
@@ -28,8 +30,8 @@ interface PeerData {
 interface FolderData {
   sequence: number;
   indexId: IndexId | undefined;
-  /** Path → record. */
-  readonly local: Map<string, FileRecord>;
+  /** Path → record, with its observed stat when it has one. */
+  readonly local: Map<string, LocalRecord>;
   /** Sequence → path; insertion order is sequence order, since sequences only grow. */
   readonly bySequence: Map<number, string>;
   readonly peers: Map<DeviceId, PeerData>;
@@ -50,11 +52,11 @@ export class MemoryStore implements Store {
     this.#data = backing;
   }
 
-  async getLocal(folder: FolderId, path: string): Promise<FileRecord | undefined> {
+  async getLocal(folder: FolderId, path: string): Promise<LocalRecord | undefined> {
     return clone(this.#folder(folder).local.get(path));
   }
 
-  async putLocal(folder: FolderId, changes: readonly LocalChange[]): Promise<readonly FileRecord[]> {
+  async putLocal(folder: FolderId, changes: readonly LocalChange[]): Promise<readonly LocalRecord[]> {
     const data = this.#folder(folder);
     const paths = new Set<string>();
     for (const change of changes) {
@@ -62,9 +64,11 @@ export class MemoryStore implements Store {
       paths.add(change.path);
     }
     // Clone everything before changing anything: a DataCloneError leaves the store as it was.
-    const records: FileRecord[] = changes.map((change, i) =>
-      structuredClone({ ...change, sequence: data.sequence + 1 + i }),
-    );
+    const records: LocalRecord[] = changes.map((change, i) => {
+      const { observed, ...rest } = change;
+      const record: LocalRecord = { ...rest, sequence: data.sequence + 1 + i };
+      return structuredClone(observed === undefined ? record : { ...record, observed });
+    });
     for (const record of records) {
       const old = data.local.get(record.path);
       if (old) data.bySequence.delete(old.sequence);
@@ -75,7 +79,16 @@ export class MemoryStore implements Store {
     return clone(records);
   }
 
-  async *localSince(folder: FolderId, after: number): AsyncGenerator<FileRecord> {
+  async setObserved(folder: FolderId, path: string, stat: ObservedStat): Promise<void> {
+    const data = this.#folder(folder);
+    const record = data.local.get(path);
+    if (!record) throw new InvalidBatchError(folder, path, 'there is no local record of it');
+    const observed: ObservedStat = structuredClone({ size: stat.size, mtime: stat.mtime });
+    // Same sequence: `bySequence` keeps pointing at this path.
+    data.local.set(path, { ...record, observed });
+  }
+
+  async *localSince(folder: FolderId, after: number): AsyncGenerator<LocalRecord> {
     const data = this.#folder(folder);
     // A live walk of the Map: a record rewritten meanwhile moves to its new sequence.
     for (const [sequence, path] of data.bySequence) {
