@@ -8,16 +8,25 @@
  *    and again just before writing; a missing marker or any `VolumeUnavailableError` ends
  *    it as `paused`, with nothing written.
  * 2. Nothing is written until the listing completed. All changes go to the index in one
- *    `putLocal` at the end (all-or-nothing), so a scan cut short changes nothing.
- * 3. Only files unchanged in size and mtime since their record skip hashing. Any other file
- *    is read and hashed; its record describes exactly the bytes hashed (the size and mtime
- *    of the opened source, not of the listing).
+ *    `putLocal` at the end (all-or-nothing), so a scan cut short changes nothing; the
+ *    observed stats of touched files (invariant 4) are set just after it.
+ * 3. The scan compares the disk with what this device last saw there, not with the synced
+ *    record: a record's `observed` stat (the size and mtime the volume reported for its
+ *    content), or the record's own size and mtime when it has none. Only files whose size
+ *    and mtime match it skip hashing, so a record written by a sync (stored with the
+ *    committed file's stat as `observed`, its mtime the author's: browsers cannot set a
+ *    file's mtime) is unchanged for the next scan. Any other file is read and hashed; what
+ *    the scan records describes exactly the bytes hashed (the size and mtime of the opened
+ *    source, not of the listing).
  * 4. New content gets a new version: the device's counter becomes max(previous + 1, now in
  *    seconds) (`bumpVersion`), so a file back after a tombstone dominates the tombstone.
- *    Content equal to the record's (a touch) keeps its version and only records the new
- *    mtime, as Syncthing does: peers have nothing to fetch, and a touch on two devices is
- *    not a conflict. (The rewritten record still takes a new local sequence, so peers get
- *    it; with an equal version they keep what they have.)
+ *    Its record's mtime is the disk mtime (this device authored it), and `observed` the
+ *    disk stat. Content equal to the record's (a touch) changes only the observed stat
+ *    (`setObserved`): record, version, mtime and sequence stay as they are, peers get
+ *    nothing, and the next scan does not read the file again. The synced mtime decides
+ *    conflicts (conflictName.ts), and the planner takes equal versions for identical
+ *    records: a touch that rewrote it under the same version would let two devices hold
+ *    one version with two mtimes, and resolve a later conflict differently.
  * 5. A live record whose path is not on disk, and not ignored, becomes a tombstone:
  *    deleted, size 0, no hash or chunks, version bumped, mtime the time the scan saw it
  *    gone (tombstones expire counting from there). A tombstone stays as it is. A record
@@ -40,7 +49,7 @@ import type { ChunkRef, DeviceShortId, FileRecord } from '../model/fileRecord.ts
 import { findCaseCollisions, normalizePath, validatePath } from '../model/paths.ts';
 import { bumpVersion } from '../model/versionVector.ts';
 import type { Clock } from '../../ports/Clock.ts';
-import type { FolderId, LocalChange, Store } from '../../ports/Store.ts';
+import type { FolderId, LocalChange, ObservedStat, Store } from '../../ports/Store.ts';
 import { SourceChangedError } from '../content/byteSource.ts';
 import {
   ChangedMeanwhileError,
@@ -63,7 +72,7 @@ export type HashFile = (source: FileSource, path: string) => Promise<FileDigest>
 /** What the scan needs, and nothing more. */
 export interface ScanDeps {
   readonly volume: Volume;
-  readonly index: Pick<Store, 'getLocal' | 'putLocal' | 'localSince'>;
+  readonly index: Pick<Store, 'getLocal' | 'putLocal' | 'localSince' | 'setObserved'>;
   readonly hash: HashFile;
   readonly clock: Pick<Clock, 'now'>;
   /** This device, the author of every version the scan makes. */
@@ -97,7 +106,7 @@ export interface ScanStats {
   readonly files: number;
   /** Bytes read and hashed. */
   readonly hashedBytes: number;
-  /** Files not read because size and mtime matched their record. */
+  /** Files not read because size and mtime matched their record's observed stat (invariant 3). */
   readonly skippedUnchanged: number;
 }
 
@@ -107,7 +116,10 @@ export type ScanPauseReason = VolumeUnavailableError['why'];
 export type ScanResult =
   | {
       readonly status: 'done';
-      /** The records written, as stored (with their sequences), in path order. */
+      /**
+       * The records written, as stored (with their sequences), in path order. Touched files
+       * are not among them: only their observed stat changed (invariant 4).
+       */
       readonly changed: readonly FileRecord[];
       /** In path order. */
       readonly problems: readonly ScanProblem[];
@@ -123,9 +135,15 @@ interface Candidate {
 
 /** What the scan needs to know of a record before deciding to read the file. */
 interface Known {
-  readonly size: number;
-  readonly mtime: number;
+  /** The disk stat to compare with: the observed stat, else the record's size and mtime. */
+  readonly stat: ObservedStat;
   readonly deleted: boolean;
+}
+
+/** A touched file: same content as its record, a new disk stat (invariant 4). */
+interface Touch {
+  readonly path: string;
+  readonly observed: ObservedStat;
 }
 
 /** Scans the folder once (see the invariants above). */
@@ -165,20 +183,26 @@ async function scan(deps: ScanDeps, options: ScanOptions): Promise<ScanResult> {
     const same =
       record !== undefined &&
       !record.deleted &&
-      record.size === candidate.entry.size &&
-      record.mtime === candidate.entry.mtime;
+      record.stat.size === candidate.entry.size &&
+      record.stat.mtime === candidate.entry.mtime;
     if (same) skippedUnchanged++;
     else toHash.push(candidate);
   }
 
   const changes: LocalChange[] = [];
+  const touches: Touch[] = [];
   let hashedBytes = 0;
   await forEachLimited(toHash, options.concurrency ?? 4, async ({ path, entry }) => {
     const digest = await hashFile(deps, path, entry.path, problems);
     if (!digest) return;
     hashedBytes += digest.size;
     const previous = await index.getLocal(folder, path);
-    changes.push(fileChange(previous, path, digest, device, clock.now()));
+    const observed: ObservedStat = { size: digest.size, mtime: digest.mtime };
+    if (previous && !previous.deleted && equalBytes(previous.hash, digest.hash)) {
+      if (!sameStat(previous.observed, observed)) touches.push({ path, observed });
+    } else {
+      changes.push(fileChange(previous, path, digest, observed, device, clock.now()));
+    }
   });
 
   const now = clock.now();
@@ -189,11 +213,14 @@ async function scan(deps: ScanDeps, options: ScanOptions): Promise<ScanResult> {
   }
 
   const stats = { files, hashedBytes, skippedUnchanged };
-  if (changes.length === 0) return done([], problems, stats);
+  if (changes.length === 0 && touches.length === 0) return done([], problems, stats);
   // The listing may have ended cleanly just as the folder went away: look once more.
   if (!(await volume.hasMarker())) return paused('marker-missing', 'the folder marker .tandem is missing');
   changes.sort((a, b) => compareCodeUnits(a.path, b.path));
-  return done(await index.putLocal(folder, changes), problems, stats);
+  const changed = changes.length === 0 ? [] : await index.putLocal(folder, changes);
+  // Local bookkeeping only; if the page closes before these, the next scan hashes again.
+  for (const touch of touches) await index.setObserved(folder, touch.path, touch.observed);
+  return done(changed, problems, stats);
 }
 
 /**
@@ -271,14 +298,19 @@ function prefixes(path: string): string[] {
   return out;
 }
 
-/** The size, mtime and deleted flag of every local record, path → summary. */
+/** The disk stat to compare with and the deleted flag of every local record, path → summary. */
 async function knownRecords(index: ScanDeps['index'], folder: FolderId): Promise<Map<string, Known>> {
   // Summaries only: whole records carry chunk lists, too many to hold for a large folder.
   const known = new Map<string, Known>();
   for await (const r of index.localSince(folder, 0)) {
-    known.set(r.path, { size: r.size, mtime: r.mtime, deleted: r.deleted });
+    const stat = r.observed ?? { size: r.size, mtime: r.mtime };
+    known.set(r.path, { stat: { size: stat.size, mtime: stat.mtime }, deleted: r.deleted });
   }
   return known;
+}
+
+function sameStat(a: ObservedStat | undefined, b: ObservedStat): boolean {
+  return a !== undefined && a.size === b.size && a.mtime === b.mtime;
 }
 
 /** The digest of the file, or `undefined` (and a problem) when it changed meanwhile. */
@@ -303,30 +335,20 @@ async function hashFile(
   }
 }
 
-/** The change recording a hashed file (invariants 3 and 4). */
+/** The change recording new content of a hashed file (invariants 3 and 4). */
 function fileChange(
   previous: FileRecord | undefined,
   path: string,
   digest: FileDigest & { readonly mtime: number },
+  observed: ObservedStat,
   device: DeviceShortId,
   nowMs: number,
 ): LocalChange {
-  if (previous && !previous.deleted && equalBytes(previous.hash, digest.hash)) {
-    return {
-      path,
-      size: digest.size,
-      mtime: digest.mtime,
-      hash: previous.hash,
-      chunks: previous.chunks,
-      version: previous.version,
-      deleted: false,
-      modifiedBy: previous.modifiedBy,
-    };
-  }
   return {
     path,
     size: digest.size,
     mtime: digest.mtime,
+    observed,
     // Copies: a hasher may hand out views into one shared buffer (ContentService).
     hash: digest.hash.slice(),
     chunks: digest.chunks.map((c): ChunkRef => ({ hash: c.hash.slice(), size: c.size })),

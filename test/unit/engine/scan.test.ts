@@ -5,7 +5,7 @@ import { digestSource } from '../../../src/core/content/chunk.ts';
 import type { HashFile } from '../../../src/core/engine/scan.ts';
 import { compareVersions } from '../../../src/core/model/versionVector.ts';
 import { VolumeUnavailableError, type Volume, type VolumeEntry } from '../../../src/ports/Volume.ts';
-import { DEVICE, finished, fixture, FOLDER, hashOf } from './scanFixture.ts';
+import { DEVICE, finished, fixture, FOLDER, hashOf, synced, text } from './scanFixture.ts';
 
 const SECONDS = Date.UTC(2024, 0, 1) / 1000;
 
@@ -59,6 +59,7 @@ describe('scanFolder: indexing', () => {
     expect(c.chunks.reduce((n, chunk) => n + chunk.size, 0)).toBe(100_000);
     expect(c).toMatchObject({ deleted: false, modifiedBy: DEVICE, version: { [DEVICE]: SECONDS } });
     expect(c.mtime).toBe(f.clock.now());
+    expect(c.observed).toEqual({ size: 100_000, mtime: f.clock.now() });
     expect(result.changed.map((r) => r.sequence)).toEqual([1, 2, 3, 4]);
   });
 
@@ -94,9 +95,11 @@ describe('scanFolder: indexing', () => {
     expect(after.version[DEVICE]).toBe(SECONDS + 1);
     expect(toHex(after.hash)).toBe(await hashOf('alpha, edited'));
     expect(after.sequence).toBe(2);
+    expect(after.mtime).toBe(f.clock.now());
+    expect(after.observed).toEqual({ size: 13, mtime: f.clock.now() });
   });
 
-  it('a touch (same content, new mtime) records the mtime under the same version', async () => {
+  it('a touch (same content, new mtime) updates only the observed stat: same record, same sequence', async () => {
     const f = fixture();
     await f.write('a.txt', 'alpha');
     await f.scan();
@@ -104,15 +107,84 @@ describe('scanFolder: indexing', () => {
     f.clock.advance(5_000);
 
     await f.write('a.txt', 'alpha');
-    finished(await f.scan());
+    const result = finished(await f.scan());
     const after = (await f.records()).get('a.txt')!;
-    expect(after.version).toEqual(before.version);
-    expect(after.mtime).toBe(before.mtime + 5_000);
+    expect(result.changed).toEqual([]);
+    expect(synced(after)).toEqual(synced(before));
+    expect(after.sequence).toBe(1);
+    expect(after.observed).toEqual({ size: 5, mtime: before.mtime + 5_000 });
+    expect(await f.store.localSequence(FOLDER)).toBe(1);
     expect(f.hashed).toEqual(['a.txt', 'a.txt']);
 
     f.hashed.length = 0;
-    finished(await f.scan());
+    const next = finished(await f.scan());
     expect(f.hashed).toEqual([]);
+    expect(next.changed).toEqual([]);
+    expect(next.stats.skippedUnchanged).toBe(1);
+  });
+
+  it('a record written by a sync (foreign mtime, observed stat of the file) is unchanged for the next scan', async () => {
+    const f = fixture();
+    f.clock.advance(90_000);
+    await f.write('synced.txt', 'from a peer');
+    const disk = (await f.disk.stat('synced.txt'))!;
+    const digest = await digestSource(await f.disk.source('synced.txt'));
+    const [stored] = await f.store.putLocal(FOLDER, [
+      {
+        path: 'synced.txt',
+        size: digest.size,
+        mtime: disk.mtime - 3_600_000, // the author's mtime: the browser could not set it
+        hash: digest.hash.slice(),
+        chunks: digest.chunks.map((c) => ({ hash: c.hash.slice(), size: c.size })),
+        version: { PEER: 7 },
+        deleted: false,
+        modifiedBy: 'PEER',
+        observed: { size: disk.size, mtime: disk.mtime },
+      },
+    ]);
+    f.clock.advance(60_000);
+
+    const result = finished(await f.scan());
+
+    expect(f.hashed).toEqual([]);
+    expect(result.changed).toEqual([]);
+    expect(result.stats).toMatchObject({ hashedBytes: 0, skippedUnchanged: 1 });
+    expect(await f.store.getLocal(FOLDER, 'synced.txt')).toEqual(stored);
+    expect(await f.store.localSequence(FOLDER)).toBe(1);
+  });
+
+  it('an edit of a synced file (disk differs from the observed stat) gets this device’s version and mtime', async () => {
+    const f = fixture();
+    await f.write('synced.txt', 'from a peer');
+    const disk = (await f.disk.stat('synced.txt'))!;
+    const digest = await digestSource(await f.disk.source('synced.txt'));
+    await f.store.putLocal(FOLDER, [
+      {
+        path: 'synced.txt',
+        size: digest.size,
+        mtime: 1_000,
+        hash: digest.hash.slice(),
+        chunks: digest.chunks.map((c) => ({ hash: c.hash.slice(), size: c.size })),
+        version: { PEER: 7 },
+        deleted: false,
+        modifiedBy: 'PEER',
+        observed: { size: disk.size, mtime: disk.mtime },
+      },
+    ]);
+    f.clock.advance(2_000);
+    await f.write('synced.txt', text('edited here'));
+
+    const result = finished(await f.scan());
+
+    expect(result.changed).toMatchObject([
+      {
+        path: 'synced.txt',
+        mtime: f.clock.now(),
+        observed: { size: 11, mtime: f.clock.now() },
+        version: { PEER: 7, [DEVICE]: SECONDS + 2 },
+        modifiedBy: DEVICE,
+      },
+    ]);
   });
 
   it('hashes with several files in flight and records them in path order', async () => {

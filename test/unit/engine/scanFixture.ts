@@ -7,6 +7,7 @@ import { bytesSource } from '../../../src/core/content/byteSource.ts';
 import { digestSource } from '../../../src/core/content/chunk.ts';
 import { scanFolder, type HashFile, type ScanDeps, type ScanResult } from '../../../src/core/engine/scan.ts';
 import type { FileRecord } from '../../../src/core/model/fileRecord.ts';
+import type { LocalRecord } from '../../../src/ports/Store.ts';
 import type { Volume } from '../../../src/ports/Volume.ts';
 
 export const FOLDER = 'folder-1';
@@ -27,8 +28,8 @@ export interface Fixture {
   scan(volume?: Volume, hash?: HashFile): Promise<ScanResult>;
   /** Writes a file now; call `clock.advance` first to give it a new mtime. */
   write(path: string, content: string | Uint8Array): Promise<void>;
-  /** Every local record, path → record. */
-  records(): Promise<Map<string, FileRecord>>;
+  /** Every local record, with its observed stat, path → record. */
+  records(): Promise<Map<string, LocalRecord>>;
 }
 
 export function fixture(): Fixture {
@@ -61,7 +62,7 @@ export function fixture(): Fixture {
       await disk.writeAtomically(path, once(bytes));
     },
     records: async () => {
-      const out = new Map<string, FileRecord>();
+      const out = new Map<string, LocalRecord>();
       for await (const r of store.localSince(FOLDER, 0)) out.set(r.path, r);
       return out;
     },
@@ -70,6 +71,12 @@ export function fixture(): Fixture {
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
+}
+
+/** The record without its local-only observed stat: what peers see. */
+export function synced(record: LocalRecord): FileRecord {
+  const { path, size, mtime, hash, chunks, version, deleted, sequence, modifiedBy } = record;
+  return { path, size, mtime, hash, chunks, version, deleted, sequence, modifiedBy };
 }
 
 /** The file hash `digestSource` gives `bytes`, in hex. */

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import type { FileRecord } from '../../../src/core/model/fileRecord.ts';
+import type { LocalRecord } from '../../../src/ports/Store.ts';
 import {
   decodeMessage,
   encodeMessage,
@@ -250,6 +251,32 @@ describe('protocol codec', () => {
     expect(refusal(indexWith({ ...validRecord, v: { ABC: 2n ** 60n } })).field).toBe('records[0].v');
     expect(refusal(indexWith({ ...validRecord, q: 2 ** 53 })).field).toBe('records[0].q');
     expect(refusal(indexWith({ ...validRecord, b: 'abc/../x' })).field).toBe('records[0].b');
+  });
+
+  it('never sends a local record’s observed stat: only FileRecord fields go on the wire', () => {
+    const local: LocalRecord = {
+      path: 'docs/a.txt',
+      size: 5,
+      mtime: 1,
+      hash: new Uint8Array(32),
+      chunks: [{ hash: new Uint8Array(32), size: 5 }],
+      version: { ABC: 3 },
+      deleted: false,
+      sequence: 1,
+      modifiedBy: 'ABC',
+      observed: { size: 5, mtime: 123_456_789 },
+    };
+    const bytes = encodeMessage({
+      kind: 'index',
+      folder: FOLDER,
+      indexId: INDEX_ID,
+      records: [local],
+      last: true,
+    });
+    const wire = raw.unpack(bytes) as { records: Record<string, unknown>[] };
+    expect(Object.keys(wire.records[0]!).sort()).toEqual(Object.keys(validRecord).sort());
+    const decoded = decodeMessage(bytes);
+    expect(decoded.kind === 'index' && decoded.records[0]).not.toHaveProperty('observed');
   });
 
   it('reads an error code it does not know as generic', () => {
