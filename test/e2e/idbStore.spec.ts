@@ -72,6 +72,10 @@ test('IdbStore keeps records, peer state, journal and settings across a page rel
   expect(read.local.slice(-3)).toEqual(read.since);
   expect(read.hashIsBytes).toBe(true);
   expect(read.rewritten).toEqual({ size: 1000, hash: [1000 & 0xff, 1000 >> 8, 7] });
+  expect(read.observed).toEqual([
+    { size: 1000, mtime: 77 },
+    { size: 5, mtime: 42 },
+  ]);
 
   expect(read.peerState).toEqual({ indexId: 'peer-index', sequence: 4 });
   expect(read.remotePaths).toEqual(['a', 'b', 'c']);

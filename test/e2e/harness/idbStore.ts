@@ -5,7 +5,7 @@
  */
 import { IdbStore } from '../../../src/adapters/store/IdbStore.ts';
 import type { FileRecord } from '../../../src/core/model/fileRecord.ts';
-import type { LocalChange } from '../../../src/ports/Store.ts';
+import type { LocalChange, ObservedStat } from '../../../src/ports/Store.ts';
 
 const FOLDER = 'folder-e2e';
 const PEER = 'PEERDEVICEID';
@@ -54,6 +54,8 @@ export interface ReadReport {
   readonly since: [string, number][];
   readonly hashIsBytes: boolean;
   readonly rewritten: { size: number; hash: number[] } | undefined;
+  /** The observed stats of the rewritten file and of `z-last`. */
+  readonly observed: [ObservedStat | undefined, ObservedStat | undefined];
   readonly peerState: { indexId: string; sequence: number } | undefined;
   readonly remotePaths: string[];
   readonly remoteB: { sequence: number; modifiedBy: string } | undefined;
@@ -71,7 +73,9 @@ const harness = {
         Array.from({ length: FILES }, (_, i) => change(fileName(i), i + 1)),
       );
       await store.putLocal(FOLDER, [change(fileName(10), 1000), change(fileName(500), 1001)]);
-      await store.putLocal(FOLDER, [change('z-last', 5)]);
+      await store.putLocal(FOLDER, [{ ...change('z-last', 5), observed: { size: 5, mtime: 42 } }]);
+      // A touch: the observed stat alone, no new sequence.
+      await store.setObserved(FOLDER, fileName(10), { size: 1000, mtime: 77 });
       await store.setIndexId(FOLDER, 'index-1');
       await store.putRemote(FOLDER, PEER, [remote('b', 1), remote('a', 2), remote('c', 3)], {
         indexId: 'peer-index',
@@ -118,6 +122,7 @@ const harness = {
           (r) => r.hash instanceof Uint8Array && r.chunks[0]?.hash instanceof Uint8Array,
         ),
         rewritten: rewritten && { size: rewritten.size, hash: [...rewritten.hash] },
+        observed: [rewritten?.observed, (await store.getLocal(FOLDER, 'z-last'))?.observed],
         peerState: await store.getPeerState(FOLDER, PEER),
         remotePaths: (await collect(store.remoteRecords(FOLDER, PEER))).map((r) => r.path),
         remoteB: remoteB && { sequence: remoteB.sequence, modifiedBy: remoteB.modifiedBy },
