@@ -1,0 +1,100 @@
+/**
+ * Answers peers' `request` messages with chunks of the folders this device serves them.
+ *
+ * Invariants:
+ *
+ * 1. Every request gets exactly one answer with its id: `chunk` with exactly `size` bytes
+ *    whose SHA-256 is the requested hash, or `error`:
+ *    - `unknown-folder`: the folder is not served to this peer;
+ *    - `not-found`: no file at the path, or its bytes there no longer hash to the chunk
+ *      (the file changed since the peer's index) or it is shorter now;
+ *    - `busy`: this peer already has `maxReadsPerPeer` reads under way;
+ *    - `generic`: the folder cannot be read now (paused, permission lost).
+ * 2. Nothing a request does throws into the transport: every failure becomes an answer,
+ *    and a failed send (the connection closed) is dropped.
+ */
+import { equalBytes } from '../content/bytes.ts';
+import { webCryptoSha256, type Sha256 } from '../content/hash.ts';
+import type { ErrorCode } from '../protocol/errors.ts';
+import type { ChunkRequest } from '../protocol/messages.ts';
+import { NotFoundError, VolumeError, WrongKindError, type Volume } from '../../ports/Volume.ts';
+import type { Unsubscribe } from '../../ports/Transport.ts';
+import { reasonText, type PeerChannel } from './peerChannel.ts';
+
+export interface ChunkServerOptions {
+  /** The volume of `folder` if it is served to `peer`, else undefined. */
+  readonly volumeFor: (folder: string, peer: string) => Pick<Volume, 'source'> | undefined;
+  /** Default: WebCrypto. */
+  readonly sha256?: Sha256;
+  /** Reads under way for one peer before further requests are answered `busy`. Default 8. */
+  readonly maxReadsPerPeer?: number;
+}
+
+export class ChunkServer {
+  readonly #volumeFor: ChunkServerOptions['volumeFor'];
+  readonly #sha256: Sha256;
+  readonly #cap: number;
+
+  constructor(options: ChunkServerOptions) {
+    this.#volumeFor = options.volumeFor;
+    this.#sha256 = options.sha256 ?? webCryptoSha256;
+    this.#cap = Math.max(1, options.maxReadsPerPeer ?? 8);
+  }
+
+  /** Answers `channel`'s requests until it closes or the returned call. */
+  serve(channel: PeerChannel): Unsubscribe {
+    let reading = 0;
+    return channel.on('request', (request) => {
+      if (reading >= this.#cap) {
+        this.#reply(channel, request.id, 'busy', `${reading} reads already under way; try again later`);
+        return;
+      }
+      reading++;
+      void this.#answer(channel, request).finally(() => reading--);
+    });
+  }
+
+  async #answer(channel: PeerChannel, request: ChunkRequest): Promise<void> {
+    const { id, folder, path, offset, size } = request;
+    const volume = this.#volumeFor(folder, channel.peer);
+    if (!volume) {
+      this.#reply(channel, id, 'unknown-folder', `folder ${folder} is not shared with you`);
+      return;
+    }
+    let bytes: Uint8Array;
+    try {
+      const source = await volume.source(path);
+      bytes = await source.read(offset, size);
+    } catch (error) {
+      const gone = error instanceof NotFoundError || error instanceof WrongKindError;
+      const changed = error instanceof VolumeError && error.code === 'changed-meanwhile';
+      if (gone || changed)
+        this.#reply(channel, id, 'not-found', `"${path}" is not here (${errorText(error)})`);
+      else this.#reply(channel, id, 'generic', `cannot read "${path}" now: ${errorText(error)}`);
+      return;
+    }
+    let matches = bytes.length === size;
+    try {
+      matches = matches && equalBytes(await this.#sha256(bytes), request.hash);
+    } catch (error) {
+      this.#reply(channel, id, 'generic', `cannot hash the chunk: ${errorText(error)}`);
+      return;
+    }
+    if (!matches) {
+      this.#reply(channel, id, 'not-found', `"${path}" changed: no such chunk at ${offset} any more`);
+      return;
+    }
+    channel.send({ kind: 'chunk', id, data: bytes }).catch((error: unknown) => {
+      // Too large for this connection, say: the request still gets its one answer.
+      if (!channel.closed) this.#reply(channel, id, 'generic', `cannot send the chunk: ${errorText(error)}`);
+    });
+  }
+
+  #reply(channel: PeerChannel, id: number, code: ErrorCode, message: string): void {
+    channel.send({ kind: 'error', id, code, message: reasonText(message) }).catch(() => undefined);
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
