@@ -233,6 +233,26 @@ describe('chunk transfer', () => {
     await settle();
   });
 
+  it("when commitFile refuses a peer's bytes, its retry goes to another peer", async () => {
+    const w = world();
+    const pair = createMemoryPair({ maxMessageSize: LIMITS.messageBytes });
+    w.requester.addPeer(new PeerChannel('LIAR', pair.a));
+    const liar = new PeerChannel('DEVA', pair.b);
+    liar.on('request', (r) => void liar.send({ kind: 'chunk', id: r.id, data: new Uint8Array(r.size) }));
+    const good = w.addServer('DEVC');
+    const content = noise(5_000, 4);
+    await w.write(good.volume, 'a.bin', content);
+    const { record } = await recordOf('a.bin', content);
+    const local = new MemoryVolume({ clock: w.clock, marker: true });
+    const result = await commitFile(
+      { volume: local, fetchChunk: w.requester.fetcherFor(FOLDER, record) },
+      { record, expect: 'absent' },
+    );
+    expect(result.status).toBe('committed');
+    expect(w.requester.load('LIAR')?.served).toBe(1);
+    expect(w.requester.load('DEVC')?.served).toBe(1);
+  });
+
   it('end to end: commitFile assembles a file on one volume from a ChunkServer over another, byte for byte', async () => {
     const w = world();
     const b = w.addServer('DEVB');
