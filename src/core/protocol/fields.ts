@@ -40,7 +40,7 @@ export function bytes(value: unknown, field: string, min: number, max: number): 
   if (!(value instanceof Uint8Array)) return fail(field, 'expected bytes');
   if (value.length < min || value.length > max)
     return fail(field, `length ${value.length} outside ${min}…${max}`);
-  return Uint8Array.prototype.slice.call(value);
+  return new Uint8Array(value);
 }
 
 export function array(value: unknown, field: string, maxLength: number): readonly unknown[] {

@@ -293,6 +293,8 @@ describe('protocol codec', () => {
     const decoded = decodeMessage(bytes);
     bytes.fill(0);
     expect(decoded.kind === 'chunk' && Array.from(decoded.data)).toEqual([1, 2, 3]);
+    // A plain Uint8Array, not the codec's Buffer: the same type in Node and the browser.
+    expect(decoded.kind === 'chunk' && Object.getPrototypeOf(decoded.data)).toBe(Uint8Array.prototype);
   });
 });
 
