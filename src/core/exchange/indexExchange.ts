@@ -25,12 +25,10 @@
  *    sequences do not increase (from what we claimed, across batches) or pass the
  *    announced `maxSequence` before the first `last`, is refused: error and close, nothing
  *    of it stored.
- * 4. Hello cannot say which of our index IDs a peer's `receivedSequence` refers to. When
- *    the peer's hello shows an index ID other than the one our claim was made under, the
- *    run it sends us is only a tail: we drop its old records at once, store the tail with
- *    sequence 0 (so the next connection asks for everything), never report the folder up
- *    to date on this connection, and tell the engine (`onPeerIndexReset`), which may
- *    reconcile or reconnect.
+ * 4. A hello claim counts only under the index ID it was made in: each side says which
+ *    of the other's index IDs its `receivedSequence` counts in (`receivedIndexId`). A peer
+ *    that reset its index since gets everything from us, and we expect everything from a
+ *    peer whose index ID is not the one our claim was made under.
  * 5. No ambient randomness: new index IDs come from the injected `newIndexId`.
  */
 import type { FileRecord } from '../model/fileRecord.ts';
@@ -71,8 +69,6 @@ export interface IndexExchangeOptions {
   readonly onRemoteRecords?: (folder: FolderId, records: readonly FileRecord[]) => void;
   /** After the peer's `last` batch: we hold its index of `folder` up to its sequence. */
   readonly onUpToDate?: (folder: FolderId) => void;
-  /** The peer's index of `folder` was reset and this connection only brings its tail. */
-  readonly onPeerIndexReset?: (folder: FolderId) => void;
 }
 
 /** What we said in our hello about one folder, and how its exchange stands. */
@@ -90,8 +86,6 @@ interface FolderState {
   receivedUpTo: number;
   /** The peer finished its first run (a `last` batch). */
   caughtUp: boolean;
-  /** Invariant 4: what the peer sends on this connection is only a tail of its index. */
-  partial: boolean;
 }
 
 class Refused extends Error {
@@ -147,9 +141,8 @@ export class IndexExchange {
         claimed,
         offer: undefined,
         sentUpTo: -1,
-        receivedUpTo: claimed?.sequence ?? 0,
+        receivedUpTo: 0,
         caughtUp: false,
-        partial: false,
       });
       offers.push({
         id: folder.id,
@@ -157,6 +150,7 @@ export class IndexExchange {
         indexId: ourIndexId,
         maxSequence: announcedMax,
         receivedSequence: claimed?.sequence ?? 0,
+        receivedIndexId: claimed?.indexId ?? '',
       });
     }
     const hello: Hello = {
@@ -196,16 +190,12 @@ export class IndexExchange {
         continue;
       }
       state.offer = offer;
+      // Invariant 4: our claim stands only if the peer still has the index it was made in,
+      // and the peer's only if it counts in our current index.
       const claimed = state.claimed;
-      if (claimed && claimed.sequence > 0 && claimed.indexId !== offer.indexId) {
-        state.partial = true;
-        await this.#o.store.resetRemote(offer.id, this.#o.channel.peer, {
-          indexId: offer.indexId,
-          sequence: 0,
-        });
-        this.#o.onPeerIndexReset?.(offer.id);
-      }
-      void this.#send(() => this.#sendRun(state, offer.receivedSequence, state.announcedMax, true));
+      state.receivedUpTo = claimed?.indexId === offer.indexId ? claimed.sequence : 0;
+      const from = offer.receivedIndexId === state.ourIndexId ? offer.receivedSequence : 0;
+      void this.#send(() => this.#sendRun(state, from, state.announcedMax, true));
     }
   }
 
@@ -234,13 +224,15 @@ export class IndexExchange {
     if (stored?.indexId !== batch.indexId) {
       await store.resetRemote(batch.folder, channel.peer, { indexId: batch.indexId, sequence: 0 });
     }
-    const sequence = state.partial ? 0 : highest;
-    await store.putRemote(batch.folder, channel.peer, batch.records, { indexId: batch.indexId, sequence });
+    await store.putRemote(batch.folder, channel.peer, batch.records, {
+      indexId: batch.indexId,
+      sequence: highest,
+    });
     state.receivedUpTo = highest;
     if (batch.records.length > 0) this.#o.onRemoteRecords?.(batch.folder, batch.records);
     if (batch.last) {
       state.caughtUp = true;
-      if (!state.partial) this.#o.onUpToDate?.(batch.folder);
+      this.#o.onUpToDate?.(batch.folder);
     }
   }
 

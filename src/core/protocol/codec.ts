@@ -62,6 +62,7 @@ function folderOffer(value: unknown, i: number): FolderOffer {
     indexId: hexId(f.indexId, at('indexId'), 16),
     maxSequence: integer(f.maxSequence, at('maxSequence')),
     receivedSequence: integer(f.receivedSequence, at('receivedSequence')),
+    receivedIndexId: f.receivedIndexId === '' ? '' : hexId(f.receivedIndexId, at('receivedIndexId'), 16),
   };
 }
 

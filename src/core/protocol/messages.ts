@@ -53,6 +53,12 @@ export interface FolderOffer {
   readonly maxSequence: number;
   /** The highest sequence the sender has from the receiver (0: none; send everything). */
   readonly receivedSequence: number;
+  /**
+   * The receiver's index ID that `receivedSequence` counts in ('' when the sender holds
+   * nothing from the receiver). If it is not the receiver's current index ID, the receiver
+   * reset its index since, and sends everything.
+   */
+  readonly receivedIndexId: string;
 }
 
 export interface Hello {

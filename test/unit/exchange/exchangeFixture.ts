@@ -33,7 +33,6 @@ export interface Side {
   readonly batches: IndexBatch[];
   readonly upToDate: string[];
   readonly remote: { folder: string; records: readonly FileRecord[] }[];
-  readonly resets: string[];
 }
 
 export interface Connection {
@@ -52,7 +51,6 @@ function side(
   const batches: IndexBatch[] = [];
   const upToDate: string[] = [];
   const remote: Side['remote'][number][] = [];
-  const resets: string[] = [];
   channel.on('index', (batch) => batches.push(batch));
   const exchange = new IndexExchange({
     device: self.id,
@@ -63,9 +61,8 @@ function side(
     newIndexId: self.newIndexId,
     onRemoteRecords: (folder, records) => remote.push({ folder, records }),
     onUpToDate: (folder) => upToDate.push(folder),
-    onPeerIndexReset: (folder) => resets.push(folder),
   });
-  return { exchange, channel, batches, upToDate, remote, resets };
+  return { exchange, channel, batches, upToDate, remote };
 }
 
 /** Connects `a` and `b`, sharing `aFolders` from a's side and `bFolders` from b's, and starts both. */

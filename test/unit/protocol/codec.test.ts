@@ -68,6 +68,7 @@ const message: fc.Arbitrary<Message> = fc.oneof(
         indexId: fc.constant(INDEX_ID),
         maxSequence: fc.nat(),
         receivedSequence: fc.nat(),
+        receivedIndexId: fc.constantFrom('', INDEX_ID),
       }),
       { maxLength: 3 },
     ),
@@ -211,6 +212,11 @@ describe('protocol codec', () => {
   it('refuses unknown kinds, missing fields and wrong types, naming the field', () => {
     expect(refusal({ kind: 'launch' }).field).toBe('kind');
     expect(refusal({ kind: 'close' }).field).toBe('reason');
+    const offer = { id: FOLDER, label: 'x', indexId: INDEX_ID, maxSequence: 0, receivedSequence: 0 };
+    const hello = { kind: 'hello', protocol: 1, device: 'ABC', name: 'n' };
+    expect(refusal({ ...hello, folders: [{ ...offer, receivedIndexId: 'nope' }] }).field).toBe(
+      'folders[0].receivedIndexId',
+    );
     expect(refusal({ kind: 'chunk', id: '7', data: new Uint8Array(1) }).field).toBe('id');
     expect(refusal({ kind: 'chunk', id: 7, data: new Uint8Array(LIMITS.chunkBytes + 1) }).field).toBe('data');
     expect(refusal({ kind: 'reconcile', folder: 'not-hex', symbols: new Uint8Array(1) }).field).toBe(
