@@ -194,3 +194,12 @@ export class InvalidBatchError extends Error {
     super(`cannot store "${path}" in folder ${folder}: ${why}`);
   }
 }
+
+/** Every Store's first check in `putLocal`: one change per path in a batch. */
+export function assertDistinctPaths(folder: FolderId, changes: readonly { readonly path: string }[]): void {
+  const paths = new Set<string>();
+  for (const { path } of changes) {
+    if (paths.has(path)) throw new InvalidBatchError(folder, path, 'the path appears twice');
+    paths.add(path);
+  }
+}

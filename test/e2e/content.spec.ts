@@ -9,6 +9,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { bytesSource } from '../../src/core/content/byteSource.ts';
 import { digestSource, type FileDigest } from '../../src/core/content/chunk.ts';
 import { toHex } from '../../src/core/content/bytes.ts';
+import { watchErrors } from '../support/pageErrors.ts';
 
 const MiB = 1024 * 1024;
 const ROWS_SHOWN = 200;
@@ -39,16 +40,6 @@ async function makeFile(name: string, size: number, seed: number): Promise<Fixtu
   const path = join(dir, name);
   await writeFile(path, bytes);
   return { path, name, digest: await digestSource(bytesSource(bytes)) };
-}
-
-/** Console errors and uncaught exceptions of a page; every test ends by expecting none. */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
 }
 
 async function hashInPage(page: Page, files: readonly Fixture[]): Promise<void> {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { build, preview, type PreviewServer } from 'vite';
 import type { ReadReport } from './harness/idbStore.ts';
+import { watchErrors } from '../support/pageErrors.ts';
 
 const config = fileURLToPath(new URL('./harness/vite.config.ts', import.meta.url));
 const DB = 'tandem-e2e-device';
@@ -26,15 +27,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server?.close();
 });
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
 
 async function harnessReady(page: Page): Promise<void> {
   await page.waitForFunction(() => 'tandemIdb' in window);

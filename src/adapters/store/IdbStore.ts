@@ -21,6 +21,7 @@
 import { openDB, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { FileRecord } from '../../core/model/fileRecord.ts';
 import {
+  assertDistinctPaths,
   InvalidBatchError,
   StoreClosedError,
   type DeviceId,
@@ -80,11 +81,7 @@ export class IdbStore implements Store {
 
   async putLocal(folder: FolderId, changes: readonly LocalChange[]): Promise<readonly LocalRecord[]> {
     this.#open();
-    const paths = new Set<string>();
-    for (const change of changes) {
-      if (paths.has(change.path)) throw new InvalidBatchError(folder, change.path, 'the path appears twice');
-      paths.add(change.path);
-    }
+    assertDistinctPaths(folder, changes);
     const stored = await this.#run(['folders', 'local'], 'readwrite', async (tx, track) => {
       const folders = tx.objectStore('folders');
       const local = tx.objectStore('local');

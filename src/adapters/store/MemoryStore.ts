@@ -9,6 +9,7 @@
  */
 import type { FileRecord } from '../../core/model/fileRecord.ts';
 import {
+  assertDistinctPaths,
   InvalidBatchError,
   StoreClosedError,
   type DeviceId,
@@ -58,11 +59,7 @@ export class MemoryStore implements Store {
 
   async putLocal(folder: FolderId, changes: readonly LocalChange[]): Promise<readonly LocalRecord[]> {
     const data = this.#folder(folder);
-    const paths = new Set<string>();
-    for (const change of changes) {
-      if (paths.has(change.path)) throw new InvalidBatchError(folder, change.path, 'the path appears twice');
-      paths.add(change.path);
-    }
+    assertDistinctPaths(folder, changes);
     // Clone everything before changing anything: a DataCloneError leaves the store as it was.
     const records: LocalRecord[] = changes.map((change, i) => {
       const { observed, ...rest } = change;
