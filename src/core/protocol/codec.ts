@@ -111,8 +111,11 @@ const DECODERS: Readonly<Record<string, (m: Fields) => Message>> = {
   refine: (m) => ({
     kind: 'refine',
     id: integer(m.id, 'id', 1),
+    reply: boolean(m.reply, 'reply'),
     folder: folderId(m.folder),
     path: path(m.path),
+    ...(m.hash === undefined ? {} : { hash: bytes(m.hash, 'hash', HASH_SIZE, HASH_SIZE) }),
+    ...(m.maxDelta === undefined ? {} : { maxDelta: integer(m.maxDelta, 'maxDelta', 1) }),
     payload: bytes(m.payload, 'payload', 1, LIMITS.opaqueBytes),
   }),
   progress: (m) => {

@@ -110,12 +110,24 @@ export interface ChunkData {
   readonly data: Uint8Array;
 }
 
+/**
+ * One step of an rsync refinement session (core/transfer/deltaServer.ts has the flow). The
+ * side that wants the file holds its old version, names the session with `id` (from the
+ * same id space as `request`: failures come back as `error` with that id) and opens it
+ * with `hash`; the side serving the file answers with `reply` set.
+ */
 export interface Refine {
   readonly kind: 'refine';
   readonly id: number;
+  /** false: from the side that wants the file (COARSE, SUBSIGS); true: from the server (WANT, delta). */
+  readonly reply: boolean;
   readonly folder: string;
   readonly path: string;
-  /** One rsync refinement message (core/content/rsync/refineFormat.ts), validated there. */
+  /** Opening message only: the file hash wanted; a server whose file hashes otherwise answers `not-found`. */
+  readonly hash?: Uint8Array;
+  /** Opening message only: the largest delta taken, in bytes; a larger one is answered `too-large`. */
+  readonly maxDelta?: number;
+  /** One rsync refinement message (core/content/rsync/refineFormat.ts) or the final delta, validated there. */
   readonly payload: Uint8Array;
 }
 

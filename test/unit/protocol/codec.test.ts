@@ -106,13 +106,19 @@ const message: fc.Arbitrary<Message> = fc.oneof(
     id: fc.integer({ min: 1 }),
     data: fc.uint8Array({ minLength: 1 }),
   }),
-  fc.record({
-    kind: fc.constant('refine' as const),
-    id: fc.integer({ min: 1 }),
-    folder: fc.constant(FOLDER),
-    path,
-    payload: fc.uint8Array({ minLength: 1 }),
-  }),
+  fc.record(
+    {
+      kind: fc.constant('refine' as const),
+      id: fc.integer({ min: 1 }),
+      reply: fc.boolean(),
+      folder: fc.constant(FOLDER),
+      path,
+      hash: hash32,
+      maxDelta: fc.integer({ min: 1 }),
+      payload: fc.uint8Array({ minLength: 1 }),
+    },
+    { requiredKeys: ['kind', 'id', 'reply', 'folder', 'path', 'payload'] },
+  ),
   fc.tuple(fc.nat(), fc.nat(), path).map(([a, b, p]): Message => ({
     kind: 'progress',
     folder: FOLDER,
@@ -226,6 +232,18 @@ describe('protocol codec', () => {
     expect(refusal({ kind: 'progress', folder: FOLDER, path: 'a', bytesDone: 9, bytesTotal: 8 }).field).toBe(
       'bytesDone',
     );
+    const refine = {
+      kind: 'refine',
+      id: 1,
+      reply: false,
+      folder: FOLDER,
+      path: 'a',
+      payload: new Uint8Array(1),
+    };
+    expect(() => receive(refine)).not.toThrow();
+    expect(refusal({ ...refine, reply: undefined }).field).toBe('reply');
+    expect(refusal({ ...refine, hash: new Uint8Array(31) }).field).toBe('hash');
+    expect(refusal({ ...refine, maxDelta: 0 }).field).toBe('maxDelta');
   });
 
   it('refuses paths that escape the folder or that a system forbids', () => {
