@@ -1,0 +1,61 @@
+/**
+ * What the engine tells the app (and the simulation): events, plain data. The UI builds
+ * its picture of each folder from them ("up to date", what is left, per-file progress,
+ * conflicts, why a file is not in sync); nothing in the engine waits on a listener.
+ */
+import type { BlockedReason } from '../plan/actions.ts';
+import type { ScanPauseReason, ScanProblem } from './scan.ts';
+import type { DeviceId, FolderId } from '../../ports/Store.ts';
+
+/** Where a folder stands. */
+export type FolderState =
+  /** Nothing to do: the folder matches everything known from peers. */
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'scanning' }
+  /** Carrying out a plan: `files` actions, `bytes` to fetch, in this round. */
+  | { readonly kind: 'syncing'; readonly files: number; readonly bytes: number }
+  /** Not touched until it is back (DESIGN.md: a vanished folder pauses). */
+  | { readonly kind: 'paused'; readonly reason: ScanPauseReason; readonly message: string };
+
+/** Why one file is not in sync this round: a closed set, shown to the user. */
+export type FileIssueCode =
+  | BlockedReason
+  /** No connected peer has its content; it is fetched when one connects. */
+  | 'waiting-for-peer'
+  /** Fetching or writing failed; it is retried. */
+  | 'failed';
+
+export type EngineEvent =
+  | { readonly type: 'folder'; readonly folder: FolderId; readonly state: FolderState }
+  /** A download's progress: after every chunk written. `rate` is bytes/s over the file so far. */
+  | {
+      readonly type: 'progress';
+      readonly folder: FolderId;
+      readonly path: string;
+      readonly bytesDone: number;
+      readonly bytesTotal: number;
+      readonly rate: number;
+    }
+  /** Local changes the scan recorded (new versions and tombstones). */
+  | { readonly type: 'scanned'; readonly folder: FolderId; readonly changed: number }
+  /** Paths the scan left out, and why. */
+  | { readonly type: 'scan-problems'; readonly folder: FolderId; readonly problems: readonly ScanProblem[] }
+  /** A remote change carried out at `path`. */
+  | {
+      readonly type: 'synced';
+      readonly folder: FolderId;
+      readonly path: string;
+      readonly action: 'write' | 'delete' | 'adopt';
+    }
+  /** Both versions kept: the other at `copyName`. */
+  | { readonly type: 'conflict'; readonly folder: FolderId; readonly path: string; readonly copyName: string }
+  | {
+      readonly type: 'file-issue';
+      readonly folder: FolderId;
+      readonly path: string;
+      readonly code: FileIssueCode;
+      readonly message: string;
+    }
+  | { readonly type: 'peer'; readonly peer: DeviceId; readonly connected: boolean; readonly reason?: string }
+  /** Something the engine could not handle; the folder carries on where it can. */
+  | { readonly type: 'error'; readonly folder?: FolderId; readonly message: string };

@@ -1,0 +1,376 @@
+/**
+ * One shared folder's loop: scan when the disk changed, plan and apply when the local or a
+ * peer's index changed (DESIGN.md, "Sync"). STYLE practice 7: events only set flags
+ * (`requestScan`, `requestPlan`); one loop turns them into work, one step at a time.
+ *
+ * Invariants:
+ *
+ * 1. One step at a time per folder: a scan or a plan round, never both, never two of
+ *    either (the scan assumes it is the index's only writer). Requests made while a step
+ *    runs are remembered and served after it.
+ * 2. A scan comes before any plan: the first step of a started folder is a scan, and a
+ *    plan round that found a file changed under it rescans before planning again.
+ * 3. A paused folder (marker missing, volume unavailable) is not planned or written; it
+ *    checks every `pausedCheckMs` whether it is back, and then rescans.
+ * 4. Plans are made from the stored indexes alone (local records and every sharing peer's
+ *    records, connected or not); peers only change what can be fetched.
+ * 5. Renames and copies go first: every `copyLocal` of a round completes before any other
+ *    action starts (the planner orders them; this keeps the order under concurrency).
+ * 6. A round that changed the index is followed by another (a conflict's copy name, or a
+ *    case-only rename, settles over two rounds); a round that only failed is retried after
+ *    a backoff on the Clock, at most `maxRetries` times before waiting for news (a peer's
+ *    index, a connection, a local change). Files waiting for a peer wait for news only.
+ * 7. Local changes reach peers as soon as they are stored (`notifyPeers`), after a scan
+ *    and after every applied action, so a chain of devices relays a file as it lands.
+ */
+import type { Sha256 } from '../content/hash.ts';
+import type { DeviceShortId, FileRecord } from '../model/fileRecord.ts';
+import type { PlannedAction } from '../plan/actions.ts';
+import { planFolder } from '../plan/planFolder.ts';
+import type { Clock, CancelTimer } from '../../ports/Clock.ts';
+import type { DeviceId, FolderId, LocalRecord, Store } from '../../ports/Store.ts';
+import type { Volume } from '../../ports/Volume.ts';
+import { applyAction, type ApplyOutcome } from './applyAction.ts';
+import { ChunkIndex } from './chunkIndex.ts';
+import type { FetchChunk } from './commit.ts';
+import type { EngineEvent, FolderState } from './events.ts';
+import { scanFolder, type HashFile } from './scan.ts';
+
+/** A folder as the app shares it. */
+export interface FolderConfig {
+  readonly id: FolderId;
+  readonly label: string;
+  readonly volume: Volume;
+  /** The other devices it is shared with (full device IDs). */
+  readonly devices: readonly DeviceId[];
+}
+
+export interface FolderTiming {
+  /** Wait after a change the volume reported before scanning, so a burst is one scan. */
+  readonly scanDelayMs: number;
+  /** Scan this often when the volume cannot watch. */
+  readonly rescanIntervalMs: number;
+  readonly pausedCheckMs: number;
+  /** First retry delay after a failed round; doubles each time. */
+  readonly retryMs: number;
+  readonly maxRetries: number;
+  /** Actions carried out at once. */
+  readonly concurrency: number;
+}
+
+export interface FolderSyncDeps {
+  readonly config: FolderConfig;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly device: DeviceShortId;
+  readonly hashFile: HashFile;
+  readonly sha256?: Sha256;
+  readonly timing: FolderTiming;
+  readonly fetcherFor: (folder: FolderId, record: FileRecord) => FetchChunk;
+  readonly emit: (event: EngineEvent) => void;
+  /** Tells connected peers that the local index of this folder grew. */
+  readonly notifyPeers: (folder: FolderId) => void;
+}
+
+export class FolderSync {
+  readonly #d: FolderSyncDeps;
+  #state: FolderState = { kind: 'scanning' };
+  #needScan = true;
+  #needPlan = false;
+  #running = false;
+  #stopped = false;
+  /** Timers that bring work (scan delay, retry): the folder is busy while one is armed. */
+  readonly #workTimers = new Set<CancelTimer>();
+  /** Timers that only look for news (paused check, periodic rescan). */
+  readonly #idleTimers = new Set<CancelTimer>();
+  #unwatch: (() => void) | undefined;
+  #chunks: ChunkIndex | undefined;
+  #retries = 0;
+  /** A delayed scan is armed: later change reports join it. */
+  #scanDue = false;
+  #loop: Promise<void> = Promise.resolve();
+
+  constructor(deps: FolderSyncDeps) {
+    this.#d = deps;
+  }
+
+  get id(): FolderId {
+    return this.#d.config.id;
+  }
+
+  get state(): FolderState {
+    return this.#state;
+  }
+
+  /** Work under way or due (not counting checks for news). */
+  get busy(): boolean {
+    return this.#running || this.#needScan || this.#needPlan || this.#workTimers.size > 0;
+  }
+
+  /** Starts watching and runs the first scan. */
+  start(): void {
+    const { volume } = this.#d.config;
+    this.#unwatch = volume.watch?.(() => this.requestScan(this.#d.timing.scanDelayMs));
+    this.#kick();
+  }
+
+  /** Scans after `delayMs` (coalescing with a scan already due). */
+  requestScan(delayMs = 0): void {
+    if (this.#stopped) return;
+    if (delayMs <= 0) {
+      this.#needScan = true;
+      this.#kick();
+      return;
+    }
+    if (this.#scanDue) return;
+    this.#scanDue = true;
+    this.#after(delayMs, this.#workTimers, () => {
+      this.#scanDue = false;
+      this.requestScan(0);
+    });
+  }
+
+  /** Plans again: a peer's index or the set of connected peers changed. */
+  requestPlan(): void {
+    if (this.#stopped) return;
+    this.#retries = 0;
+    this.#needPlan = true;
+    this.#kick();
+  }
+
+  /** Stops the loop and every timer; a step under way finishes its current action. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#unwatch?.();
+    for (const cancel of [...this.#workTimers, ...this.#idleTimers]) cancel();
+    this.#workTimers.clear();
+    this.#idleTimers.clear();
+    await this.#loop;
+  }
+
+  #kick(): void {
+    if (this.#running || this.#stopped) return;
+    this.#running = true;
+    this.#loop = this.#run().finally(() => (this.#running = false));
+  }
+
+  async #run(): Promise<void> {
+    // A turn of the event loop first, so requests made together are served together.
+    await Promise.resolve();
+    while (!this.#stopped && (this.#needScan || this.#needPlan)) {
+      try {
+        if (this.#needScan) {
+          this.#needScan = false;
+          await this.#scan();
+        } else {
+          this.#needPlan = false;
+          if (this.#state.kind !== 'paused') await this.#planRound();
+        }
+      } catch (error) {
+        if (this.#stopped) return;
+        this.#d.emit({ type: 'error', folder: this.id, message: `sync step failed: ${String(error)}` });
+        this.#retryLater();
+      }
+    }
+    if (!this.#stopped && this.#state.kind !== 'paused') this.#setState({ kind: 'idle' });
+  }
+
+  async #scan(): Promise<void> {
+    const { config, store, clock, device, hashFile } = this.#d;
+    const wasPaused = this.#state.kind === 'paused';
+    this.#setState({ kind: 'scanning' });
+    const result = await scanFolder(
+      { volume: config.volume, index: store, hash: hashFile, clock, device },
+      { folder: config.id },
+    );
+    if (result.status === 'paused') {
+      this.#setState({ kind: 'paused', reason: result.reason, message: result.message });
+      this.#after(this.#d.timing.pausedCheckMs, this.#idleTimers, () => void this.#checkBack());
+      return;
+    }
+    if (result.problems.length > 0) {
+      this.#d.emit({ type: 'scan-problems', folder: config.id, problems: result.problems });
+    }
+    if (result.changed.length > 0) {
+      for (const record of result.changed) this.#chunks?.add(record);
+      this.#d.emit({ type: 'scanned', folder: config.id, changed: result.changed.length });
+      this.#d.notifyPeers(config.id);
+    }
+    if (result.changed.length > 0 || wasPaused || this.#chunks === undefined) this.#needPlan = true;
+    if (!config.volume.watch) {
+      this.#after(this.#d.timing.rescanIntervalMs, this.#idleTimers, () => this.requestScan(0));
+    }
+  }
+
+  async #checkBack(): Promise<void> {
+    let back = false;
+    try {
+      back = await this.#d.config.volume.hasMarker();
+    } catch {
+      back = false;
+    }
+    if (this.#stopped) return;
+    if (back) this.requestScan(0);
+    else this.#after(this.#d.timing.pausedCheckMs, this.#idleTimers, () => void this.#checkBack());
+  }
+
+  async #planRound(): Promise<void> {
+    const { config, store } = this.#d;
+    const local = new Map<string, LocalRecord>();
+    for await (const record of store.localSince(config.id, 0)) local.set(record.path, record);
+    this.#chunks ??= ChunkIndex.fromRecords(local.values());
+    const remote = new Map<string, FileRecord[]>();
+    for (const peer of config.devices) {
+      for await (const record of store.remoteRecords(config.id, peer)) {
+        const list = remote.get(record.path);
+        if (list) list.push(record);
+        else remote.set(record.path, [record]);
+      }
+    }
+    const actions = planFolder({ local, remote });
+    if (actions.length === 0) {
+      this.#retries = 0;
+      return;
+    }
+    const bytes = actions.reduce((n, a) => n + (a.kind === 'fetch' ? a.record.size : 0), 0);
+    this.#setState({ kind: 'syncing', files: actions.length, bytes });
+
+    const outcomes = new Map<PlannedAction, ApplyOutcome>();
+    const run = (a: PlannedAction) => this.#apply(a, local).then((o) => void outcomes.set(a, o));
+    // Invariant 5: sources of local copies keep their bytes until every copy is made.
+    await forEachLimited(
+      actions.filter((a) => a.kind === 'copyLocal'),
+      this.#d.timing.concurrency,
+      run,
+    );
+    await forEachLimited(
+      actions.filter((a) => a.kind !== 'copyLocal'),
+      this.#d.timing.concurrency,
+      run,
+    );
+
+    const statuses = [...outcomes.values()].map((o) => o.status);
+    if (statuses.includes('unavailable')) this.#needScan = true; // the scan reports the pause
+    if (statuses.includes('changed-meanwhile')) this.#needScan = true;
+    if (statuses.includes('done')) {
+      this.#retries = 0;
+      this.#needPlan = true;
+    } else if (statuses.includes('failed')) this.#retryLater();
+  }
+
+  async #apply(action: PlannedAction, local: ReadonlyMap<string, LocalRecord>): Promise<ApplyOutcome> {
+    const { config, clock } = this.#d;
+    const started = clock.now();
+    const outcome = await applyAction(
+      {
+        folder: config.id,
+        volume: config.volume,
+        store: this.#d.store,
+        chunks: this.#chunks!,
+        fetcherFor: (record) => this.#d.fetcherFor(config.id, record),
+        sha256: this.#d.sha256,
+        onProgress: (p) => {
+          const seconds = Math.max(0.001, (clock.now() - started) / 1000);
+          this.#d.emit({ type: 'progress', folder: config.id, ...p, rate: p.bytesDone / seconds });
+        },
+      },
+      action,
+      local,
+    );
+    this.#report(action, outcome);
+    return outcome;
+  }
+
+  #report(action: PlannedAction, outcome: ApplyOutcome): void {
+    const folder = this.id;
+    const { path } = action;
+    switch (outcome.status) {
+      case 'done':
+        this.#d.notifyPeers(folder);
+        if (action.kind === 'conflict' && action.copyName !== null) {
+          this.#d.emit({ type: 'conflict', folder, path, copyName: action.copyName });
+        } else {
+          const what = action.kind === 'delete' ? 'delete' : action.kind === 'adopt' ? 'adopt' : 'write';
+          this.#d.emit({ type: 'synced', folder, path, action: what });
+        }
+        return;
+      case 'blocked':
+        this.#d.emit({
+          type: 'file-issue',
+          folder,
+          path,
+          code: outcome.reason,
+          message: blockedText(outcome.reason),
+        });
+        return;
+      case 'waiting-for-peer':
+      case 'failed':
+        this.#d.emit({
+          type: 'file-issue',
+          folder,
+          path,
+          code: outcome.status,
+          message: outcome.error.message,
+        });
+        return;
+      case 'unavailable':
+        this.#d.emit({ type: 'error', folder, message: outcome.error.message });
+        return;
+      case 'changed-meanwhile':
+        return;
+    }
+  }
+
+  /** Invariant 6: a failed round comes back after a backoff, a bounded number of times. */
+  #retryLater(): void {
+    if (this.#retries >= this.#d.timing.maxRetries) return;
+    const delay = this.#d.timing.retryMs * 2 ** this.#retries++;
+    this.#after(delay, this.#workTimers, () => {
+      this.#needPlan = true;
+      this.#kick();
+    });
+  }
+
+  #after(ms: number, timers: Set<CancelTimer>, fire: () => void): void {
+    if (this.#stopped) return;
+    const cancel = this.#d.clock.setTimer(ms, () => {
+      timers.delete(cancel);
+      if (!this.#stopped) fire();
+    });
+    timers.add(cancel);
+  }
+
+  #setState(state: FolderState): void {
+    if (sameState(this.#state, state)) return;
+    this.#state = state;
+    this.#d.emit({ type: 'folder', folder: this.id, state });
+  }
+}
+
+function sameState(a: FolderState, b: FolderState): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function blockedText(reason: string): string {
+  switch (reason) {
+    case 'case-collision':
+      return 'Another file here differs only by case; rename one so both can sync.';
+    case 'conflict-copy-exists':
+      return 'A conflict copy with this name already exists; it waits until that is resolved.';
+    default:
+      return `Not synced: ${reason}.`;
+  }
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
