@@ -2,16 +2,17 @@
  * Volume: the files of one shared folder, as the engine sees them.
  *
  * The engine scans through `list`/`stat`/`source`, commits downloads through
- * `writeAtomically`, applies remote deletes and conflict renames through `remove`/`rename`,
- * and checks `hasMarker` before trusting an empty or vanished folder (DESIGN.md, "Data
- * model": a folder whose marker is missing pauses). Adapters: File System Access directory
+ * `writeAtomically` (or, for files of several chunks, through a `PartialFile` it can resume
+ * after a disconnect or a restart), applies remote deletes and conflict renames through
+ * `remove`/`rename`, and checks `hasMarker` before trusting an empty or vanished folder
+ * (DESIGN.md, "Data model": a folder whose marker is missing pauses). Adapters: File System Access directory
  * handle, OPFS, Node fs, memory; wrappers add failures and case folding for tests.
  *
  * Paths are folder-relative, `/`-separated, without a leading `/`, empty segments, `.` or
  * `..` (the engine validates them first: core/model/paths.ts). A volume still refuses any
  * other path with `InvalidPathError`, so nothing it does reaches outside its root. The
- * marker `.tandem` and the volume's own temporary files are reserved: no path may name
- * them and `list` never yields them.
+ * marker `.tandem` and the volume's own temporary and partial files are reserved: no path
+ * may name them, and neither `list` nor `watch` ever reports them.
  *
  * Every operation but `hasMarker` and `placeMarker` first checks the marker and rejects
  * with `VolumeUnavailableError` when it is missing, so "the folder vanished" can never read
@@ -53,6 +54,49 @@ export interface VolumeChange {
 }
 
 export type Unsubscribe = () => void;
+
+/**
+ * A download kept aside until it is whole (DESIGN.md, Sync step 5: "partial downloads are
+ * kept and resumed"): the bytes of one version (`key`) of the file at `path`, invisible
+ * there until `commit`. It outlives the process that wrote it: `openPartial` with the same
+ * path and key, or `partials`, finds it again after a restart.
+ *
+ * The commit step writes verified chunks at their offsets, in any order; bytes never
+ * written read as zeros. Writes are not durable before `commit`: after a crash or power cut
+ * a range written may read back as anything, so whoever resumes re-verifies what it reads.
+ * One writer at a time. Once the partial is committed or discarded (or another key was
+ * opened at its path), every call but `discard` rejects with `NotFoundError`. Like every
+ * operation, each call first checks the marker.
+ */
+export interface PartialFile {
+  /** The path it will replace on `commit`. */
+  readonly path: string;
+  /** The version it holds: the wanted file hash, in lowercase hex. */
+  readonly key: string;
+
+  /** One past the furthest byte written so far; 0 for a new partial. */
+  size(): Promise<number>;
+
+  /** The bytes at `[offset, offset + length)`, short only at `size()`. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+
+  /** Writes `bytes` at `offset`, growing the partial as needed. */
+  write(offset: number, bytes: Uint8Array): Promise<void>;
+
+  /**
+   * Replaces whatever is at `path` with the partial's bytes in one step, as
+   * `writeAtomically` does: missing parents are created, and just before replacing, the
+   * target is compared with `expect`; on a mismatch it rejects with
+   * `ChangedMeanwhileError` and both the target and the partial stay as they are. Rejects
+   * with `WrongKindError` when a directory is at `path` or a file at a parent. The content
+   * is not checked: the engine verified it. Resolves with the new entry; the partial is
+   * gone.
+   */
+  commit(expect?: Expectation): Promise<VolumeEntry>;
+
+  /** Removes the partial (a download abandoned or superseded); resolves if already gone. */
+  discard(): Promise<void>;
+}
 
 export interface Volume {
   /**
@@ -127,6 +171,27 @@ export interface Volume {
    * Resolves if it already exists; rejects with `WrongKindError` if a file is in the way.
    */
   mkdir(path: string): Promise<void>;
+
+  /**
+   * The partial download of version `key` (the wanted file hash, lowercase hex: 1–128 of
+   * `0-9a-z_-`) of `path`: the one kept from an earlier attempt, after a restart too, or a
+   * new empty one. A path has at most one partial: opening another key discards the old
+   * one (a newer version superseded it). Called by the commit step before fetching a file
+   * of several chunks. Nothing appears at `path`, and no parent is created, until
+   * `commit`. Rejects with `InvalidPathError` for a bad path or key.
+   *
+   * Optional only so that thin test doubles need not implement it: every adapter does, the
+   * contract suite insists on it, and the engine without it downloads through
+   * `writeAtomically` and cannot resume.
+   */
+  openPartial?(path: string, key: string): Promise<PartialFile>;
+
+  /**
+   * Every partial download kept, in no particular order. Called at start-up, to discard
+   * those no journal entry names (core/engine/resumableCommit.ts). Leftovers the volume can
+   * no longer tie to a path (torn by a crash) are removed as it goes.
+   */
+  partials?(): AsyncIterable<PartialFile>;
 
   /**
    * Present where the platform reports changes (FileSystemObserver, Node watch, memory).

@@ -12,6 +12,7 @@ import {
   NotFoundError,
   VolumeUnavailableError,
   WrongKindError,
+  type PartialFile,
   type Volume,
   type VolumeEntry,
 } from '../../src/ports/Volume.ts';
@@ -46,6 +47,24 @@ async function contents(volume: Volume, path: string): Promise<string> {
   const source = await volume.source(path);
   return new TextDecoder().decode(await source.read(0, source.size));
 }
+
+/** The partial-download methods, which every adapter must offer (optional on the port for test doubles). */
+function partialsOf(volume: Volume): Required<Pick<Volume, 'openPartial' | 'partials'>> {
+  if (!volume.openPartial || !volume.partials) throw new Error('this volume has no partial downloads');
+  return { openPartial: volume.openPartial.bind(volume), partials: volume.partials.bind(volume) };
+}
+
+async function listPartials(volume: Volume): Promise<PartialFile[]> {
+  const all: PartialFile[] = [];
+  for await (const partial of partialsOf(volume).partials()) all.push(partial);
+  return all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+/** Keys as the engine makes them: a file hash in lowercase hex. */
+const KEY_A = 'a1'.repeat(32);
+const KEY_B = 'b2'.repeat(32);
 
 export function describeVolumeContract(
   name: string,
@@ -83,6 +102,10 @@ export function describeVolumeContract(
           volume.remove('keep.txt'),
           volume.rename('keep.txt', 'moved.txt'),
           volume.mkdir('dir'),
+          partialsOf(volume).openPartial('new.txt', KEY_A),
+          (async () => {
+            for await (const partial of partialsOf(volume).partials()) void partial;
+          })(),
         ];
         // Settle them together: one awaited at a time, a later one could reject unobserved.
         for (const outcome of await Promise.allSettled(refusals)) {
@@ -349,6 +372,152 @@ export function describeVolumeContract(
       });
     });
 
+    describe('partial downloads', () => {
+      it('a new partial is empty; writes at any offset, in any order, read back, holes as zeros', async () => {
+        const { volume } = await open();
+        const partial = await partialsOf(volume).openPartial('f.txt', KEY_A);
+        expect(partial).toMatchObject({ path: 'f.txt', key: KEY_A });
+        expect(await partial.size()).toBe(0);
+        expect(await partial.read(0, 10)).toEqual(new Uint8Array(0));
+        await partial.write(6, text('world'));
+        await partial.write(0, text('hello '));
+        expect(await partial.size()).toBe(11);
+        expect(decode(await partial.read(0, 11))).toBe('hello world');
+        expect(decode(await partial.read(8, 100))).toBe('rld');
+        expect(await partial.read(11, 5)).toEqual(new Uint8Array(0));
+        await partial.write(14, text('!'));
+        expect(await partial.read(10, 5)).toEqual(new Uint8Array([100, 0, 0, 0, 33]));
+      });
+
+      it('is invisible until committed: never listed, the target and its parents untouched', async () => {
+        const { volume } = await open();
+        const old = await volume.writeAtomically('f.txt', chunksOf('old'));
+        const over = await partialsOf(volume).openPartial('f.txt', KEY_A);
+        await over.write(0, text('new content'));
+        const fresh = await partialsOf(volume).openPartial('new/deep/g.txt', KEY_B);
+        await fresh.write(0, text('g'));
+        expect(await entries(volume)).toEqual([old]);
+        expect(await contents(volume, 'f.txt')).toBe('old');
+        expect(await volume.stat('new')).toBeUndefined();
+      });
+
+      it('opening the same path and key again resumes the bytes already written', async () => {
+        const { volume } = await open();
+        const first = await partialsOf(volume).openPartial('dir/f.bin', KEY_A);
+        await first.write(0, text('first half, '));
+        const again = await partialsOf(volume).openPartial('dir/f.bin', KEY_A);
+        expect(decode(await again.read(0, 100))).toBe('first half, ');
+        await again.write(12, text('second half'));
+        expect(decode(await first.read(0, 100))).toBe('first half, second half');
+      });
+
+      it('commit replaces the target in one step, creating parents; the partial is gone', async () => {
+        const { volume } = await open();
+        const partial = await partialsOf(volume).openPartial('a/b/c.txt', KEY_A);
+        await partial.write(0, text('whole file'));
+        const written = await partial.commit('absent');
+        expect(written).toMatchObject({ path: 'a/b/c.txt', kind: 'file', size: 10 });
+        expect(await volume.stat('a/b/c.txt')).toEqual(written);
+        expect(await contents(volume, 'a/b/c.txt')).toBe('whole file');
+        expect(await listPartials(volume)).toEqual([]);
+        await expect(partial.write(0, text('late'))).rejects.toBeInstanceOf(NotFoundError);
+        await expect(partial.read(0, 1)).rejects.toBeInstanceOf(NotFoundError);
+        await partial.discard();
+        expect(await contents(volume, 'a/b/c.txt')).toBe('whole file');
+        const reopened = await partialsOf(volume).openPartial('a/b/c.txt', KEY_A);
+        expect(await reopened.size()).toBe(0);
+      });
+
+      it('commit writes over a file only while it matches the expectation, keeping the partial when not', async () => {
+        const fixture = await open();
+        const { volume } = fixture;
+        const first = await volume.writeAtomically('f.txt', chunksOf('v1'));
+        const partial = await partialsOf(volume).openPartial('f.txt', KEY_A);
+        await partial.write(0, text('remote'));
+        await fixture.letTimePass();
+        const edited = await volume.writeAtomically('f.txt', chunksOf('user edit'));
+        const expected = { size: first.size, mtime: first.mtime };
+        const error = await partial.commit(expected).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ChangedMeanwhileError);
+        expect(error).toMatchObject({ path: 'f.txt', expected, actual: edited });
+        expect(await contents(volume, 'f.txt')).toBe('user edit');
+        expect(decode(await partial.read(0, 100))).toBe('remote');
+        await expect(partial.commit('absent')).rejects.toBeInstanceOf(ChangedMeanwhileError);
+        await partial.commit({ size: edited.size, mtime: edited.mtime });
+        expect(await contents(volume, 'f.txt')).toBe('remote');
+      });
+
+      it('commit refuses a directory in the way or a file as a parent, keeping the partial', async () => {
+        const { volume } = await open();
+        await volume.mkdir('dir');
+        await volume.writeAtomically('file', chunksOf('x'));
+        const onDir = await partialsOf(volume).openPartial('dir', KEY_A);
+        const underFile = await partialsOf(volume).openPartial('file/child', KEY_A);
+        await onDir.write(0, text('d'));
+        await expect(onDir.commit()).rejects.toBeInstanceOf(WrongKindError);
+        await expect(underFile.commit()).rejects.toBeInstanceOf(WrongKindError);
+        expect(decode(await onDir.read(0, 1))).toBe('d');
+        expect(await contents(volume, 'file')).toBe('x');
+      });
+
+      it('opening another key at the path discards the old partial', async () => {
+        const { volume } = await open();
+        const old = await partialsOf(volume).openPartial('f.bin', KEY_A);
+        await old.write(0, text('version a'));
+        const next = await partialsOf(volume).openPartial('f.bin', KEY_B);
+        expect(await next.size()).toBe(0);
+        await expect(old.write(0, text('x'))).rejects.toBeInstanceOf(NotFoundError);
+        await expect(old.commit()).rejects.toBeInstanceOf(NotFoundError);
+        expect((await listPartials(volume)).map((p) => [p.path, p.key])).toEqual([['f.bin', KEY_B]]);
+        expect(await volume.stat('f.bin')).toBeUndefined();
+      });
+
+      it('lists every partial with its path and key; a listed one reads, and discards', async () => {
+        const { volume } = await open();
+        await (await partialsOf(volume).openPartial('dir/a.bin', KEY_A)).write(0, text('aaa'));
+        await (await partialsOf(volume).openPartial('c.bin', KEY_B)).write(0, text('c'));
+        const listed = await listPartials(volume);
+        expect(listed.map((p) => [p.path, p.key])).toEqual([
+          ['c.bin', KEY_B],
+          ['dir/a.bin', KEY_A],
+        ]);
+        expect(decode(await listed[1]!.read(0, 10))).toBe('aaa');
+        await listed[1]!.discard();
+        await listed[1]!.discard();
+        expect((await listPartials(volume)).map((p) => p.path)).toEqual(['c.bin']);
+        expect(await entries(volume)).toEqual([]);
+      });
+
+      it('refuses bad paths and keys, reserved names included', async () => {
+        const { volume } = await open();
+        const { openPartial } = partialsOf(volume);
+        for (const path of ['', '/abs', '../out', 'a//b', '.tandem', 'dir/.tandem.partials']) {
+          await expect(openPartial(path, KEY_A), path).rejects.toBeInstanceOf(InvalidPathError);
+        }
+        for (const key of ['', 'A1B2', 'a/b', 'a.b', '..', 'x'.repeat(129)]) {
+          await expect(openPartial('f', key), key).rejects.toBeInstanceOf(InvalidPathError);
+        }
+        expect(await listPartials(volume)).toEqual([]);
+      });
+
+      it('an open partial pauses with the folder when the marker vanishes', async () => {
+        const fixture = await open();
+        const { volume } = fixture;
+        const partial = await partialsOf(volume).openPartial('f.txt', KEY_A);
+        await partial.write(0, text('kept'));
+        await fixture.removeMarker();
+        const paused = { code: 'unavailable', why: 'marker-missing' };
+        const refusals = [partial.size(), partial.read(0, 1), partial.write(0, text('x')), partial.commit()];
+        for (const outcome of await Promise.allSettled(refusals)) {
+          expect(outcome.status).toBe('rejected');
+          if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject(paused);
+        }
+        await volume.placeMarker();
+        expect(decode(await partial.read(0, 4))).toBe('kept');
+        expect(await volume.stat('f.txt')).toBeUndefined();
+      });
+    });
+
     describe('watch', () => {
       it('where offered, reports changes and stops after unsubscribing', async () => {
         const { volume } = await open();
@@ -362,6 +531,27 @@ export function describeVolumeContract(
         await volume.writeAtomically('later.txt', chunksOf('x'));
         await new Promise((resolve) => setTimeout(resolve, 20));
         expect(seen.length).toBe(count);
+      });
+
+      it('where offered, never reports partial downloads, only the file a commit makes', async () => {
+        const { volume } = await open();
+        if (!volume.watch) return;
+        const seen: (string | undefined)[] = [];
+        const stop = volume.watch((change) => seen.push(change.path));
+        try {
+          const partial = await partialsOf(volume).openPartial('p.bin', KEY_A);
+          await partial.write(0, text('partial bytes'));
+          await partial.discard();
+          const kept = await partialsOf(volume).openPartial('k.bin', KEY_B);
+          await kept.write(0, text('k'));
+          await volume.writeAtomically('after.txt', chunksOf('x'));
+          await expect.poll(() => seen.includes('after.txt')).toBe(true);
+          expect(seen.filter((path) => path !== 'after.txt')).toEqual([]);
+          await kept.commit('absent');
+          await expect.poll(() => seen.includes('k.bin')).toBe(true);
+        } finally {
+          stop();
+        }
       });
     });
   });

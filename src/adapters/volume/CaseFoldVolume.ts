@@ -7,14 +7,21 @@
  * Each call resolves the given path against a listing of the wrapped volume, so it costs a
  * full listing: fine for tests, not a model for a real adapter. Folding is `toLowerCase`
  * (no Unicode case-folding tables, no NFD as on HFS+).
+ *
+ * A partial download is opened at the path's real spelling then. A partial lives long, so
+ * its commit resolves the path again: if another spelling of it appeared meanwhile (a file
+ * created on this "disk" in other case), the commit is `ChangedMeanwhileError`, as a
+ * replace that would have hit that file must be.
  */
-import type {
-  Expectation,
-  FileSource,
-  Unsubscribe,
-  Volume,
-  VolumeChange,
-  VolumeEntry,
+import {
+  ChangedMeanwhileError,
+  type Expectation,
+  type FileSource,
+  type PartialFile,
+  type Unsubscribe,
+  type Volume,
+  type VolumeChange,
+  type VolumeEntry,
 } from '../../ports/Volume.ts';
 import { pathSegments } from './volumePaths.ts';
 
@@ -23,10 +30,20 @@ const fold = (s: string) => s.toLowerCase();
 export class CaseFoldVolume implements Volume {
   readonly #inner: Volume;
   readonly watch?: (onChange: (change: VolumeChange) => void) => Unsubscribe;
+  readonly openPartial?: (path: string, key: string) => Promise<PartialFile>;
+  readonly partials?: () => AsyncIterable<PartialFile>;
 
   constructor(inner: Volume) {
     this.#inner = inner;
     if (inner.watch) this.watch = (onChange) => inner.watch!(onChange);
+    if (inner.openPartial) {
+      const open = inner.openPartial.bind(inner);
+      this.openPartial = async (path, key) => this.#partial(await open(await this.#resolve(path), key));
+    }
+    if (inner.partials) {
+      const list = inner.partials.bind(inner);
+      this.partials = () => this.#partials(list);
+    }
   }
 
   hasMarker(): Promise<boolean> {
@@ -73,6 +90,28 @@ export class CaseFoldVolume implements Volume {
 
   async mkdir(path: string): Promise<void> {
     return this.#inner.mkdir(await this.#resolve(path));
+  }
+
+  async *#partials(list: () => AsyncIterable<PartialFile>): AsyncGenerator<PartialFile> {
+    for await (const partial of list()) yield this.#partial(partial);
+  }
+
+  #partial(inner: PartialFile): PartialFile {
+    return {
+      path: inner.path,
+      key: inner.key,
+      size: () => inner.size(),
+      read: (offset, length) => inner.read(offset, length),
+      write: (offset, bytes) => inner.write(offset, bytes),
+      commit: async (expect) => {
+        const now = await this.#resolve(inner.path);
+        if (now !== inner.path) {
+          throw new ChangedMeanwhileError(inner.path, expect, await this.#inner.stat(now));
+        }
+        return inner.commit(expect);
+      },
+      discard: () => inner.discard(),
+    };
   }
 
   /** The path as the wrapped volume spells it: each existing prefix in its real case. */

@@ -1,19 +1,24 @@
 /**
  * Wraps any Volume and fails chosen operations on demand, as a flaky disk, a revoked
  * permission or a source that dies mid-download would (STYLE practice 5). Without faults it
- * passes every call through unchanged.
+ * passes every call through unchanged. Partial downloads get faults of their own, torn
+ * writes included (what a power cut leaves of a write that had not reached the disk).
  */
 import {
   VolumeUnavailableError,
   type Expectation,
   type FileSource,
+  type PartialFile,
   type Unsubscribe,
   type Volume,
   type VolumeChange,
   type VolumeEntry,
 } from '../../ports/Volume.ts';
 
-/** The operations a fault can target; `read` is a read on an opened `FileSource`. */
+/**
+ * The operations a fault can target; `read` is a read on an opened `FileSource`, and
+ * `partial…` the calls on a `PartialFile` (`partialSize` … `partialDiscard`).
+ */
 export type VolumeOperation =
   | 'hasMarker'
   | 'placeMarker'
@@ -24,7 +29,14 @@ export type VolumeOperation =
   | 'writeAtomically'
   | 'remove'
   | 'rename'
-  | 'mkdir';
+  | 'mkdir'
+  | 'openPartial'
+  | 'partials'
+  | 'partialSize'
+  | 'partialRead'
+  | 'partialWrite'
+  | 'partialCommit'
+  | 'partialDiscard';
 
 export interface VolumeFault {
   readonly operation: VolumeOperation;
@@ -39,6 +51,11 @@ export interface VolumeFault {
    * chunk stream throw, so the wrapped volume's own cleanup is what gets tested.
    */
   readonly afterChunks?: number;
+  /**
+   * For `partialWrite`: write only the first half of the bytes and resolve, as a write
+   * the disk had not finished when the power went reads back after the restart.
+   */
+  readonly torn?: boolean;
 }
 
 interface ArmedFault extends VolumeFault {
@@ -49,10 +66,21 @@ export class FailingVolume implements Volume {
   readonly #inner: Volume;
   #faults: ArmedFault[] = [];
   readonly watch?: (onChange: (change: VolumeChange) => void) => Unsubscribe;
+  readonly openPartial?: (path: string, key: string) => Promise<PartialFile>;
+  readonly partials?: () => AsyncIterable<PartialFile>;
 
   constructor(inner: Volume) {
     this.#inner = inner;
     if (inner.watch) this.watch = (onChange) => inner.watch!(onChange);
+    if (inner.openPartial) {
+      const open = inner.openPartial.bind(inner);
+      this.openPartial = (path, key) =>
+        this.#call('openPartial', path, async () => this.#partial(await open(path, key)));
+    }
+    if (inner.partials) {
+      const list = inner.partials.bind(inner);
+      this.partials = () => this.#partials(list);
+    }
   }
 
   /** Arms a fault; several may be armed, the first matching one is used. */
@@ -121,6 +149,30 @@ export class FailingVolume implements Volume {
 
   mkdir(path: string): Promise<void> {
     return this.#call('mkdir', path, () => this.#inner.mkdir(path));
+  }
+
+  async *#partials(list: () => AsyncIterable<PartialFile>): AsyncGenerator<PartialFile> {
+    const fault = this.#take('partials', undefined);
+    if (fault) throw faultError(fault);
+    for await (const partial of list()) yield this.#partial(partial);
+  }
+
+  #partial(inner: PartialFile): PartialFile {
+    const { path } = inner;
+    return {
+      path,
+      key: inner.key,
+      size: () => this.#call('partialSize', path, () => inner.size()),
+      read: (offset, length) => this.#call('partialRead', path, () => inner.read(offset, length)),
+      write: (offset, bytes) => {
+        const fault = this.#take('partialWrite', path);
+        if (fault?.torn) return inner.write(offset, bytes.subarray(0, bytes.length >> 1));
+        if (fault) return Promise.reject(faultError(fault));
+        return inner.write(offset, bytes);
+      },
+      commit: (expect) => this.#call('partialCommit', path, () => inner.commit(expect)),
+      discard: () => this.#call('partialDiscard', path, () => inner.discard()),
+    };
   }
 
   #call<T>(operation: VolumeOperation, path: string | undefined, run: () => Promise<T>): Promise<T> {

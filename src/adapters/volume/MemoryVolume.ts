@@ -7,6 +7,10 @@
  * Hostile where real platforms are: an open `FileSource` rejects once its file is replaced
  * or removed (as a browser `File` does), and `watch` listeners run inside the operation
  * that made the change.
+ *
+ * Partial downloads live in the volume object, apart from the files: the simulation keeps
+ * the object across a device "crash", so they survive it as a disk's would. Each write is
+ * kept whole (use `FailingVolume`'s torn writes for what a power cut leaves).
  */
 import { concatBytes } from '../../core/content/bytes.ts';
 import type { Clock } from '../../ports/Clock.ts';
@@ -19,12 +23,13 @@ import {
   WrongKindError,
   type Expectation,
   type FileSource,
+  type PartialFile,
   type Unsubscribe,
   type Volume,
   type VolumeChange,
   type VolumeEntry,
 } from '../../ports/Volume.ts';
-import { ancestors, pathSegments } from './volumePaths.ts';
+import { ancestors, checkPartialKey, checkRange, pathSegments } from './volumePaths.ts';
 
 interface FileNode {
   readonly kind: 'file';
@@ -41,6 +46,15 @@ interface DirectoryNode {
 
 type VolumeNode = FileNode | DirectoryNode;
 
+interface PartialNode {
+  readonly key: string;
+  /** Capacity grows by doubling; `size` bytes of it are the partial. */
+  bytes: Uint8Array;
+  size: number;
+  /** False once committed, discarded or superseded: its handles stop working. */
+  live: boolean;
+}
+
 export interface MemoryVolumeOptions {
   /** Where mtimes come from. */
   readonly clock: Clock;
@@ -51,6 +65,8 @@ export interface MemoryVolumeOptions {
 export class MemoryVolume implements Volume {
   readonly #clock: Clock;
   readonly #nodes = new Map<string, VolumeNode>();
+  /** Path → its partial download. */
+  readonly #partials = new Map<string, PartialNode>();
   readonly #listeners = new Set<(change: VolumeChange) => void>();
   #marker: boolean;
 
@@ -62,6 +78,13 @@ export class MemoryVolume implements Volume {
   /** Test hook: the marker disappears, as when the folder is emptied or unmounted. */
   removeMarker(): void {
     this.#marker = false;
+  }
+
+  /** Test hook: every file's bytes, path → bytes, read at once (no marker check). */
+  files(): Map<string, Uint8Array> {
+    const out = new Map<string, Uint8Array>();
+    for (const [path, node] of this.#nodes) if (node.kind === 'file') out.set(path, node.bytes.slice());
+    return out;
   }
 
   async hasMarker(): Promise<boolean> {
@@ -166,10 +189,87 @@ export class MemoryVolume implements Volume {
     }
   }
 
+  async openPartial(path: string, key: string): Promise<PartialFile> {
+    this.#check(path);
+    checkPartialKey(path, key);
+    let node = this.#partials.get(path);
+    if (node?.key !== key) {
+      if (node) node.live = false;
+      node = { key, bytes: new Uint8Array(0), size: 0, live: true };
+      this.#partials.set(path, node);
+    }
+    return this.#partialFile(path, node);
+  }
+
+  async *partials(): AsyncGenerator<PartialFile> {
+    this.#checkMarker();
+    for (const [path, node] of [...this.#partials]) {
+      if (node.live) yield this.#partialFile(path, node);
+      await Promise.resolve();
+      this.#checkMarker();
+    }
+  }
+
   watch(onChange: (change: VolumeChange) => void): Unsubscribe {
     const listener = (change: VolumeChange) => onChange(change);
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  #partialFile(path: string, node: PartialNode): PartialFile {
+    const alive = () => {
+      this.#checkMarker();
+      if (!node.live) throw new NotFoundError(path);
+    };
+    return {
+      path,
+      key: node.key,
+      size: async () => {
+        alive();
+        return node.size;
+      },
+      read: async (offset, length) => {
+        checkRange(offset, length);
+        alive();
+        return node.bytes.slice(Math.min(offset, node.size), Math.min(node.size, offset + length));
+      },
+      write: async (offset, bytes) => {
+        checkRange(offset, bytes.length);
+        alive();
+        const end = offset + bytes.length;
+        if (end > node.bytes.length) {
+          const grown = new Uint8Array(Math.max(end, 2 * node.bytes.length));
+          grown.set(node.bytes.subarray(0, node.size));
+          node.bytes = grown;
+        }
+        node.bytes.set(bytes, offset);
+        node.size = Math.max(node.size, end);
+      },
+      commit: async (expect) => {
+        // Like the replace in writeAtomically: no await from the checks to the swap.
+        alive();
+        this.#checkParents(path);
+        this.#checkNotDirectory(path);
+        this.#checkExpectation(path, expect);
+        this.#makeParents(path);
+        const file: FileNode = {
+          kind: 'file',
+          bytes: node.bytes.slice(0, node.size),
+          mtime: this.#clock.now(),
+          live: true,
+        };
+        node.live = false;
+        this.#partials.delete(path);
+        this.#replace(path, file);
+        return entry(path, file);
+      },
+      discard: async () => {
+        this.#checkMarker();
+        if (!node.live) return;
+        node.live = false;
+        this.#partials.delete(path);
+      },
+    };
   }
 
   #check(path: string): void {

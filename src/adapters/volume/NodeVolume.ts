@@ -36,10 +36,10 @@
  * `ChangedMeanwhileError` instead of returning bytes that may mix two versions. A file
  * replaced by a rename therefore rejects too, as a browser `File` does.
  *
- * Watching: NodeVolume.watch.ts.
+ * Partial downloads: NodeVolume.partials.ts. Watching: NodeVolume.watch.ts.
  */
 import { randomBytes } from 'node:crypto';
-import type { BigIntStats } from 'node:fs';
+import { constants, type BigIntStats } from 'node:fs';
 import {
   link,
   lstat,
@@ -65,6 +65,7 @@ import {
   WrongKindError,
   type Expectation,
   type FileSource,
+  type PartialFile,
   type Unsubscribe,
   type Volume,
   type VolumeChange,
@@ -78,6 +79,7 @@ import {
   rootUnavailable,
   volumeError,
 } from './NodeVolume.errors.ts';
+import { NodePartials } from './NodeVolume.partials.ts';
 import { watchFolder } from './NodeVolume.watch.ts';
 import { ancestors, isReservedName, MARKER, pathSegments, TEMP_PREFIX } from './volumePaths.ts';
 
@@ -95,10 +97,16 @@ type Found =
 
 export class NodeVolume implements Volume {
   readonly #root: string;
+  readonly #partials: NodePartials;
 
   /** `root` is the shared directory; it must exist (the volume never creates it). */
   constructor(root: string) {
     this.#root = resolve(root);
+    this.#partials = new NodePartials(this.#root, {
+      begin: (path) => this.#begin(path),
+      checkMarker: () => this.#checkMarker(),
+      commit: (path, file, expect) => this.#commitPartial(path, file, expect),
+    });
   }
 
   get root(): string {
@@ -186,6 +194,36 @@ export class NodeVolume implements Volume {
     return entry(path, { kind: 'file', stats: written });
   }
 
+  /** `PartialFile.commit`: like `writeAtomically`, with the partial's `file` as the temp file. */
+  async #commitPartial(path: string, file: string, expect: Expectation | undefined): Promise<VolumeEntry> {
+    await this.#begin(path);
+    const before = await this.#findWritable(path);
+    const created = await this.#makeDirectories(ancestors(path));
+    const target = this.#abs(path);
+    let written: BigIntStats;
+    try {
+      const mode = before.kind === 'file' ? Number(before.stats.mode) & 0o7777 : undefined;
+      written = await this.#syncFile(path, file, mode);
+      await this.#checkMarker();
+      checkExpectation(path, await this.#findWritable(path), expect);
+      try {
+        // Race 1 (header): an edit landing here is replaced.
+        await rename(file, target);
+      } catch (error) {
+        if (errnoCode(error) !== 'EXDEV') throw volumeError(error, path);
+        // The target's directory is on another file system: copy, then drop the partial.
+        const copied = await this.writeAtomically(path, fileChunks(path, file), expect);
+        await unlink(file).catch(() => undefined);
+        return copied;
+      }
+    } catch (error) {
+      await this.#removeDirectories(created);
+      throw error;
+    }
+    await syncDirectory(dirname(target));
+    return entry(path, { kind: 'file', stats: written });
+  }
+
   async remove(path: string, expect?: Expectation): Promise<void> {
     await this.#begin(path);
     const found = await this.#find(path);
@@ -233,6 +271,16 @@ export class NodeVolume implements Volume {
     if (found.kind === 'absent' && found.fileParent) throw new WrongKindError(found.fileParent, 'file');
     if (found.kind === 'file') throw new WrongKindError(path, 'file');
     if (found.kind === 'absent') await this.#makeDirectories([...ancestors(path), path]);
+  }
+
+  /** See NodeVolume.partials.ts. */
+  openPartial(path: string, key: string): Promise<PartialFile> {
+    return this.#partials.open(path, key);
+  }
+
+  /** See NodeVolume.partials.ts. */
+  partials(): AsyncIterable<PartialFile> {
+    return this.#partials.list();
   }
 
   /** See NodeVolume.watch.ts. */
@@ -354,7 +402,7 @@ export class NodeVolume implements Volume {
     await this.#checkMarker();
     let handle: FileHandle;
     try {
-      handle = await open(this.#abs(path), 'r', O_NOFOLLOW);
+      handle = await open(this.#abs(path), constants.O_RDONLY | O_NOFOLLOW);
     } catch (error) {
       const code = errnoCode(error);
       if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') {
@@ -401,6 +449,20 @@ export class NodeVolume implements Volume {
         position += chunk.length;
       }
       return await this.#fs(path, async () => {
+        await handle.sync();
+        return handle.stat({ bigint: true });
+      });
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+  }
+
+  /** Gives `file` the replaced file's `mode`, fsyncs it, and returns its final stats. */
+  async #syncFile(path: string, file: string, mode: number | undefined): Promise<BigIntStats> {
+    const handle = await this.#fs(path, () => open(file, constants.O_RDWR | O_NOFOLLOW));
+    try {
+      return await this.#fs(path, async () => {
+        if (mode !== undefined) await handle.chmod(mode);
         await handle.sync();
         return handle.stat({ bigint: true });
       });
@@ -504,6 +566,24 @@ async function writeAll(handle: FileHandle, chunk: Uint8Array, position: number)
   for (let done = 0; done < chunk.length;) {
     const { bytesWritten } = await handle.write(chunk, done, chunk.length - done, position + done);
     done += bytesWritten;
+  }
+}
+
+/** The bytes of `file`, a window at a time (a partial copied across file systems). */
+async function* fileChunks(path: string, file: string): AsyncGenerator<Uint8Array> {
+  const handle = await open(file, constants.O_RDONLY | O_NOFOLLOW).catch((error: unknown) => {
+    throw volumeError(error, path);
+  });
+  try {
+    const buffer = new Uint8Array(1 << 20);
+    for (let position = 0; ;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      yield buffer.slice(0, bytesRead);
+    }
+  } finally {
+    await handle.close().catch(() => undefined);
   }
 }
 

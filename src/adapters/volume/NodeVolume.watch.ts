@@ -5,9 +5,10 @@
  * the inotify limit). Tested on Linux with Node 20: creations in new subdirectories,
  * renames and deletions are reported.
  *
- * Events are hints, never the truth: a temp file's events are dropped (its rename reports
- * the target), the marker's and unnamed ones report `{ path: undefined }` (rescan, which
- * also checks the marker), and so does a watcher error. Watchers drop events under load, so
+ * Events are hints, never the truth: events of temp files and of the partials directory
+ * are dropped (a rename out of them reports the target), the marker's and unnamed ones
+ * report `{ path: undefined }` (rescan, which also checks the marker), and so does a
+ * watcher error. Watchers drop events under load, so
  * the engine should keep a slow periodic rescan even with a watch.
  */
 import { watch, type FSWatcher } from 'node:fs';
@@ -47,8 +48,7 @@ export function watchFolder(root: string, onChange: (change: VolumeChange) => vo
 function changedPath(name: string | null): string | undefined | 'ignore' {
   if (!name) return undefined;
   const segments = name.split(sep);
-  const last = segments[segments.length - 1] ?? '';
-  if (fold(last).startsWith(TEMP_PREFIX)) return 'ignore';
+  if (segments.some((segment) => fold(segment).startsWith(TEMP_PREFIX))) return 'ignore';
   if (segments.some((segment) => isReservedName(segment, fold))) return undefined;
   return segments.join('/');
 }

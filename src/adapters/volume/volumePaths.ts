@@ -10,6 +10,31 @@ export const MARKER = '.tandem';
 /** Prefix of the temporary files a volume writes aside; never listed, never addressable. */
 export const TEMP_PREFIX = '.tandem.';
 
+/** The directory at the root where a disk volume keeps partial downloads (reserved by its prefix). */
+export const PARTIALS_DIR = `${TEMP_PREFIX}partials`;
+
+/** What a partial download's key may be (Volume.openPartial): safe in a file name, one case. */
+const PARTIAL_KEY = /^[0-9a-z_-]{1,128}$/;
+
+/** Whether `key` may name a partial download's version. */
+export function isPartialKey(key: string): boolean {
+  return PARTIAL_KEY.test(key);
+}
+
+/** Throws `InvalidPathError` (for `path`) unless `key` is a valid partial key. */
+export function checkPartialKey(path: string, key: string): void {
+  if (!isPartialKey(key)) {
+    throw new InvalidPathError(path, `partial key "${key.slice(0, 40)}" is not 1-128 of 0-9 a-z _ -`);
+  }
+}
+
+/** Throws `RangeError` unless `offset` and `length` are whole, non-negative and safe. */
+export function checkRange(offset: number, length: number): void {
+  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+    throw new RangeError(`bad range: offset ${offset}, length ${length}`);
+  }
+}
+
 /** Whether a single name is one Tandem keeps for itself (`fold` for case-insensitive volumes). */
 export function isReservedName(name: string, fold: (s: string) => string = (s) => s): boolean {
   const folded = fold(name);

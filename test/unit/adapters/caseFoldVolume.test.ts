@@ -61,4 +61,24 @@ describe('CaseFoldVolume', () => {
   it('refuses the marker in any case', async () => {
     await expect(folded().stat('.TANDEM')).rejects.toBeInstanceOf(InvalidPathError);
   });
+
+  it('commits a partial over the file at its existing spelling', async () => {
+    const volume = folded();
+    const old = await volume.writeAtomically('Docs/README.md', chunksOf('old'));
+    const partial = await volume.openPartial!('docs/readme.md', 'ab'.repeat(32));
+    await partial.write(0, text('new'));
+    await partial.commit({ size: old.size, mtime: old.mtime });
+    expect(await paths(volume)).toEqual(['Docs', 'Docs/README.md']);
+    expect(await contents(volume, 'docs/readme.md')).toBe('new');
+  });
+
+  it('a partial whose path appeared meanwhile in another case does not commit beside it', async () => {
+    const volume = folded();
+    const partial = await volume.openPartial!('photo.jpg', 'ab'.repeat(32));
+    await partial.write(0, text('from a peer'));
+    await volume.writeAtomically('Photo.JPG', chunksOf('from the camera'));
+    await expect(partial.commit('absent')).rejects.toBeInstanceOf(ChangedMeanwhileError);
+    expect(await paths(volume)).toEqual(['Photo.JPG']);
+    expect(await contents(volume, 'photo.jpg')).toBe('from the camera');
+  });
 });

@@ -61,4 +61,42 @@ describe('FailingVolume', () => {
     expect(await source.read(0, 3)).toEqual(text('abc'));
     expect(await listing()).toHaveLength(1);
   });
+
+  it('fails partial writes and commits, and tears a write as a power cut would', async () => {
+    const { inner, volume } = failing();
+    const key = 'ab'.repeat(32);
+    const partial = await volume.openPartial!('f.bin', key);
+    volume.fail({ operation: 'partialWrite', path: 'f.bin' });
+    await expect(partial.write(0, text('lost'))).rejects.toBeInstanceOf(VolumeUnavailableError);
+    volume.fail({ operation: 'partialWrite', torn: true });
+    await partial.write(0, text('12345678'));
+    expect(await partial.read(0, 8)).toEqual(text('1234'));
+    volume.fail({ operation: 'partialCommit' });
+    await expect(partial.commit('absent')).rejects.toBeInstanceOf(VolumeUnavailableError);
+    expect(await inner.stat('f.bin')).toBeUndefined();
+    await partial.commit('absent');
+    expect(await inner.stat('f.bin')).toMatchObject({ size: 4 });
+  });
+
+  it('fails opening and listing partials; listed partials are wrapped too', async () => {
+    const { inner, volume } = failing();
+    const key = 'cd'.repeat(32);
+    await (await inner.openPartial('g.bin', key)).write(0, text('g'));
+    volume.fail({ operation: 'openPartial' });
+    await expect(volume.openPartial!('g.bin', key)).rejects.toBeInstanceOf(VolumeUnavailableError);
+    const listing = async () => {
+      const all = [];
+      for await (const partial of volume.partials!()) all.push(partial);
+      return all;
+    };
+    volume.fail({ operation: 'partials' });
+    await expect(listing()).rejects.toBeInstanceOf(VolumeUnavailableError);
+    const [listed] = await listing();
+    volume.fail({ operation: 'partialRead', path: 'g.bin' });
+    await expect(listed!.read(0, 1)).rejects.toBeInstanceOf(VolumeUnavailableError);
+    volume.fail({ operation: 'partialDiscard' });
+    await expect(listed!.discard()).rejects.toBeInstanceOf(VolumeUnavailableError);
+    await listed!.discard();
+    expect(await listing()).toEqual([]);
+  });
 });

@@ -64,4 +64,36 @@ describe('MemoryVolume', () => {
     await volume.remove('d');
     expect(seen).toEqual(['d', 'd/f', 'd/f', 'g', 'd']);
   });
+
+  it('keeps partial downloads in the volume object, out of the watch, until one is committed', async () => {
+    const volume = new MemoryVolume({ clock: new ManualClock(), marker: true });
+    const seen: (string | undefined)[] = [];
+    volume.watch((change) => seen.push(change.path));
+    const partial = await volume.openPartial('d/f.bin', 'ab'.repeat(32));
+    await partial.write(0, text('bytes the caller reuses'));
+    expect(seen).toEqual([]);
+    // A "restart": whoever holds the same volume object finds the partial again.
+    const [found] = await (async () => {
+      const all = [];
+      for await (const p of volume.partials()) all.push(p);
+      return all;
+    })();
+    expect(new TextDecoder().decode(await found!.read(0, 5))).toBe('bytes');
+    await found!.commit('absent');
+    expect(seen).toEqual(['d', 'd/f.bin']);
+  });
+
+  it('keeps the bytes written to a partial apart from the caller’s buffers', async () => {
+    const volume = new MemoryVolume({ clock: new ManualClock(), marker: true });
+    const partial = await volume.openPartial('f', 'ab'.repeat(32));
+    const buffer = text('abc');
+    await partial.write(0, buffer);
+    buffer.fill(0);
+    const read = await partial.read(0, 3);
+    expect(read).toEqual(text('abc'));
+    read.fill(0);
+    await partial.commit();
+    const source = await volume.source('f');
+    expect(await source.read(0, 3)).toEqual(text('abc'));
+  });
 });

@@ -212,6 +212,85 @@ describe('NodeVolume', () => {
     });
   });
 
+  describe('partial downloads', () => {
+    const KEY = 'c3'.repeat(32);
+    const partialsIn = async (volume: NodeVolume) => {
+      const all: [string, string, string][] = [];
+      for await (const p of volume.partials())
+        all.push([p.path, p.key, new TextDecoder().decode(await p.read(0, 1 << 20))]);
+      return all.sort();
+    };
+
+    it('survive a new NodeVolume on the same folder, as after a restart', async () => {
+      const { volume, root } = await folder();
+      const partial = await volume.openPartial('docs/big.bin', KEY);
+      await partial.write(0, text('written before the restart'));
+      await (await volume.openPartial('other.bin', 'd4'.repeat(32))).write(0, text('o'));
+
+      const restarted = new NodeVolume(root);
+      expect(await partialsIn(restarted)).toEqual([
+        ['docs/big.bin', KEY, 'written before the restart'],
+        ['other.bin', 'd4'.repeat(32), 'o'],
+      ]);
+      const resumed = await restarted.openPartial('docs/big.bin', KEY);
+      await resumed.write(26, text(', and after'));
+      await resumed.commit('absent');
+      expect(await readFile(join(root, 'docs', 'big.bin'), 'utf8')).toBe(
+        'written before the restart, and after',
+      );
+      expect((await partialsIn(restarted)).map(([path]) => path)).toEqual(['other.bin']);
+    });
+
+    it('live in one reserved directory at the root, never listed, and leave nothing behind', async () => {
+      const { volume, root } = await folder();
+      const partial = await volume.openPartial('a/b/c.txt', KEY);
+      await partial.write(0, text('abc'));
+      expect((await readdir(root)).sort()).toEqual(['.tandem', '.tandem.partials']);
+      expect(await entries(volume)).toEqual([]);
+      await partial.commit();
+      expect(await readdir(join(root, '.tandem.partials'))).toEqual([]);
+      const dropped = await volume.openPartial('d.txt', KEY);
+      await dropped.discard();
+      expect(await readdir(join(root, '.tandem.partials'))).toEqual([]);
+    });
+
+    it('a partial whose path file was torn by a crash is removed by the listing, with stray files', async () => {
+      const { volume, root } = await folder();
+      await (await volume.openPartial('good.bin', KEY)).write(0, text('good'));
+      await (await volume.openPartial('torn.bin', KEY)).write(0, text('lost'));
+      const dir = join(root, '.tandem.partials');
+      let torn = 0;
+      for (const name of await readdir(dir)) {
+        if (name.endsWith('.path') && (await readFile(join(dir, name), 'utf8')) === 'torn.bin') {
+          await writeFile(join(dir, name), 'torn.b'); // the crash cut the write short
+          torn++;
+        }
+      }
+      expect(torn).toBe(1);
+      await writeFile(join(dir, 'stray.tmp'), 'x');
+      expect(await partialsIn(volume)).toEqual([['good.bin', KEY, 'good']]);
+      expect((await readdir(dir)).length).toBe(2);
+    });
+
+    it('commit keeps the permissions of the file it replaces', async () => {
+      const { volume, root } = await folder();
+      await volume.writeAtomically('run.sh', chunksOf('#!/bin/sh\n'));
+      await chmod(join(root, 'run.sh'), 0o755);
+      const partial = await volume.openPartial('run.sh', KEY);
+      await partial.write(0, text('#!/bin/sh\necho hi\n'));
+      await partial.commit();
+      expect((await stat(join(root, 'run.sh'))).mode & 0o777).toBe(0o755);
+    });
+
+    it('refuses a partials directory that is a link, and never writes through it', async () => {
+      const { volume, root, outside } = await folder();
+      await symlink(outside, join(root, '.tandem.partials'));
+      await expect(volume.openPartial('f.bin', KEY)).rejects.toBeInstanceOf(InvalidPathError);
+      await expect(partialsIn(volume)).rejects.toBeInstanceOf(InvalidPathError);
+      expect(await readdir(outside)).toEqual([]);
+    });
+  });
+
   describe('unavailable', () => {
     it('rejects with "gone" once the root is deleted from under it', async () => {
       const { volume, root } = await folder();
