@@ -246,6 +246,20 @@ export class Cluster {
     throw new Error(`the cluster did not settle (seed ${this.seed}): ${this.#busyReport()}`);
   }
 
+  /**
+   * Lets the cluster run for at most `steps` steps (one message delivered, or the clock
+   * moved to the next timer), stopping early when quiet: for faults and edits in the
+   * middle of a sync.
+   */
+  async run(steps: number): Promise<void> {
+    for (let i = 0; i < steps; i++) {
+      await drain();
+      if (this.#network.step()) continue;
+      if (this.#quiet || !this.clock.advanceToNext()) return;
+    }
+    await drain();
+  }
+
   /** Path → SHA-256 (hex) of the file's bytes, every file of the folder on the device. */
   snapshot(device: string, folder: string): Map<string, string> {
     const out = new Map<string, string>();

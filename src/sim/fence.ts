@@ -51,6 +51,15 @@ export function fencedVolume(volume: Volume, fence: Fence): Volume {
           return target.writeAtomically(path, fencedChunks(chunks, fence), ...(rest as [undefined]));
         };
       }
+      if (property === 'list') {
+        return async function* () {
+          fence.check();
+          for await (const entry of target.list()) {
+            fence.check();
+            yield entry;
+          }
+        };
+      }
       return (...args: unknown[]) => {
         if (fence.down) {
           return Promise.reject(new VolumeUnavailableError('gone', 'the device crashed'));

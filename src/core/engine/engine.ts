@@ -179,6 +179,7 @@ export class SyncEngine {
       channel,
       folders: () => this.#sharedWith(peer),
       newIndexId: this.#o.newIndexId,
+      sha256: this.#o.sha256,
       onRemoteRecords: (folder) => this.#folders.get(folder)?.sync.requestPlan(),
       onUpToDate: (folder) => this.#folders.get(folder)?.sync.requestPlan(),
     });

@@ -15,6 +15,9 @@ describe('simulation smoke', () => {
     await c.settle();
     expect(await c.read('b', 'docs', 'x/y.txt')).toBeNull();
     expect(c.snapshot('b', 'docs')).toEqual(c.snapshot('a', 'docs'));
-    console.log(c.stats(), c.events('b').filter((e) => e.type !== 'progress' && e.type !== 'folder'));
+    console.log(
+      c.stats(),
+      c.events('b').filter((e) => e.type !== 'progress' && e.type !== 'folder'),
+    );
   });
 });
