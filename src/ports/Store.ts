@@ -9,8 +9,9 @@
  *
  * Every write is all-or-nothing: a rejected call changed nothing. Values go in and come out
  * as copies (structured clone), so a caller never shares an object with the store. After
- * `close`, every call rejects with `StoreClosedError`; other failures reject with the
- * platform's error (an IndexedDB `DOMException`, a `DataCloneError`).
+ * `close`, or once the backing went away from outside (`onClose`), every call rejects with
+ * `StoreClosedError`; other failures reject with the platform's error (an IndexedDB
+ * `DOMException`, a `DataCloneError`).
  *
  * Iterations read in pages (an IndexedDB transaction cannot stay open across the caller's
  * awaits): a record written while iterating may or may not be seen, and is never seen
@@ -72,6 +73,25 @@ export interface JournalEntry {
   readonly chunksDone: readonly number[];
 }
 
+/**
+ * An `RTCCertificate` as the store sees it: an opaque, structured-clonable object. Declared
+ * here so the port needs no DOM-only type; a DOM `RTCCertificate` is assignable to it.
+ */
+export interface StoredCertificate {
+  readonly expires: number;
+  getFingerprints(): readonly { readonly algorithm?: string; readonly value?: string }[];
+}
+
+/**
+ * What `putKey` keeps: WebCrypto keys (the device's ECDSA key pair, its private key
+ * non-extractable) and the persistent DTLS certificate. Stored by structured clone, which
+ * keeps a non-extractable key usable and non-extractable; nothing is ever exported.
+ */
+export type StoredCredential = CryptoKey | CryptoKeyPair | StoredCertificate;
+
+/** Stops a listener. Calling it after the event fired, or twice, does nothing. */
+export type Unsubscribe = () => void;
+
 export interface Store {
   // ——— the local index ———
 
@@ -99,11 +119,20 @@ export interface Store {
   setObserved(folder: FolderId, path: string, stat: ObservedStat): Promise<void>;
 
   /**
-   * The local records with a sequence above `after`, in sequence order: what a peer that
-   * holds our index up to `after` still needs. `after = 0` gives the whole index.
-   * Records come with their `observed` stat; whoever sends them sends only FileRecord fields.
+   * The local records with a sequence above `after`, and at most `upTo` when given, in
+   * sequence order: what a peer that holds our index up to `after` still needs. `after = 0`
+   * gives the whole index; `upTo` stops at the maximum a hello announced, so records
+   * changed since are left to the live updates. Records come with their `observed` stat;
+   * whoever sends them sends only FileRecord fields.
    */
-  localSince(folder: FolderId, after: number): AsyncIterable<LocalRecord>;
+  localSince(folder: FolderId, after: number, upTo?: number): AsyncIterable<LocalRecord>;
+
+  /**
+   * Every local record of `folder`, in path order (UTF-16 code units, as
+   * `Array.prototype.sort`), with its `observed` stat. Called by the planner, which walks
+   * local and remote records side by side; `localSince` gives sequence order instead.
+   */
+  localRecords(folder: FolderId): AsyncIterable<LocalRecord>;
 
   /** The highest local sequence of `folder`; 0 before the first change. */
   localSequence(folder: FolderId): Promise<number>;
@@ -113,6 +142,39 @@ export interface Store {
 
   /** Sets our index ID for `folder` (first share, or after losing the index). */
   setIndexId(folder: FolderId, id: IndexId): Promise<void>;
+
+  /**
+   * Forgets the tombstones of `folder` older than `before`, in one transaction, and
+   * resolves with how many local ones it dropped:
+   *
+   * - every local record that is a tombstone (`deleted`) with `mtime < before` (for a local
+   *   tombstone, the time the scan saw the file gone: scan.ts, invariant 5). Live records
+   *   are never touched, and the folder's sequence stays where it is;
+   * - every peer's tombstone with `mtime < before` for a path this device then has no
+   *   record of (the tombstones just dropped, and paths it never had). A peer's tombstone
+   *   beside a live local record or a younger local tombstone stays: the planner still
+   *   needs it to decide.
+   *
+   * What the engine must do so that expiring brings no deletion back: call it now and then
+   * (at start-up, then daily) with `before = expiryCutoff(clock.now())`, i.e. now minus
+   * `TOMBSTONE_LIFETIME_MS` (core/model/tombstones.ts) on its own clock, never a later
+   * cutoff and never a peer's time; and only while no scan or commit runs in the folder.
+   * Every device that came online within the lifetime has had the tombstone by then.
+   *
+   * The price, as in Syncthing (which also keeps deleted items 15 months): a device away
+   * longer than the lifetime that still holds the live file, at a version the tombstone
+   * dominated, offers it again, and with nothing left here to dominate it the file comes
+   * back, as a new file, on every device. The store does not try to prevent that.
+   */
+  expireTombstones(folder: FolderId, before: number): Promise<number>;
+
+  /**
+   * Forgets everything of `folder` in one transaction: local records, sequence and index
+   * ID, every peer's records and state, the journal. Called when the folder is unshared
+   * on this device. Sharing it again starts afresh: sequence 0, and no index ID until the
+   * engine sets a new one (so peers forget what they held of the old index).
+   */
+  dropFolder(folder: FolderId): Promise<void>;
 
   // ——— what peers sent ———
 
@@ -167,6 +229,36 @@ export interface Store {
 
   /** Removes a setting; absent is fine. */
   deleteSetting(key: string): Promise<void>;
+
+  // ——— device credentials ———
+
+  /**
+   * The credential saved under `name` (the device key pair, the DTLS certificate), or
+   * `undefined`. Called by device identity at start-up; the caller knows what it saved
+   * under each name and narrows the type.
+   */
+  getKey(name: string): Promise<StoredCredential | undefined>;
+
+  /**
+   * Saves a credential under `name`, replacing any. Rejects with `DataCloneError` (storing
+   * nothing) for a value structured clone cannot copy.
+   */
+  putKey(name: string, value: StoredCredential): Promise<void>;
+
+  /** Removes a credential (the device forgets its identity); absent is fine. */
+  deleteKey(name: string): Promise<void>;
+
+  // ——— lifetime ———
+
+  /**
+   * Calls `listener` once, with a sentence saying why, when the backing goes away without
+   * `close` having been called: another tab opened a newer version of the database, or
+   * the browser closed it (storage cleared). Every later call rejects with
+   * `StoreClosedError`. A listener added after that is called at once (asynchronously);
+   * after `close`, listeners are never called. The app listens to tell the user and stop
+   * the engine.
+   */
+  onClose(listener: (reason: string) => void): Unsubscribe;
 
   /**
    * Releases the backing (closes the database). Called when the app shuts down or a test

@@ -4,8 +4,9 @@
  *
  * Transactions are short and never span the caller's awaits: IndexedDB commits a
  * transaction as soon as the event loop turns with no request pending, so each call runs
- * in one transaction of its own, and iterations (`localSince`, `remoteRecords`) read a page
- * of PAGE_SIZE records per transaction, resuming from the last key read.
+ * in one transaction of its own, and iterations (`localSince`, `localRecords`,
+ * `remoteRecords`) read a page of PAGE_SIZE records per transaction, resuming from the last
+ * key read.
  *
  * Every transaction settles its call: request errors, transaction errors and aborts reject
  * it with the platform's error (a `DOMException`: `DataCloneError`, `QuotaExceededError`,
@@ -13,10 +14,11 @@
  * stored. `putLocal` reads the folder's sequence and writes the records numbered from it in
  * the same readwrite transaction; `putRemote` writes the records and the peer's state in one.
  *
- * Another tab opening a newer schema version asks this connection to step aside
- * (`versionchange`): the store closes itself, and later calls reject with
- * `StoreClosedError`. The same happens when the browser drops the connection (storage
- * cleared). An open blocked by an older tab that does not close stays pending until it does.
+ * Another tab opening a newer schema version, or deleting the database, asks this
+ * connection to step aside (`versionchange`): the store closes itself, tells its `onClose`
+ * listeners why, and later calls reject with `StoreClosedError`. The same happens when the
+ * browser drops the connection (`close`: storage cleared, disk gone). An open blocked by
+ * an older tab that does not close stays pending until it does.
  */
 import { openDB, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { FileRecord } from '../../core/model/fileRecord.ts';
@@ -33,8 +35,11 @@ import {
   type ObservedStat,
   type PeerIndexState,
   type Store,
+  type StoredCredential,
+  type Unsubscribe,
 } from '../../ports/Store.ts';
-import { SCHEMA_VERSION, upgrade, type LocalRow, type TandemDB } from './IdbStore.schema.ts';
+import { CloseSignal } from './closeSignal.ts';
+import { SCHEMA_VERSION, tombstoneField, upgrade, type LocalRow, type TandemDB } from './IdbStore.schema.ts';
 
 /** Records read per transaction when iterating. */
 export const PAGE_SIZE = 256;
@@ -49,22 +54,38 @@ function prefixRange(...prefix: string[]): IDBKeyRange {
   return IDBKeyRange.bound(prefix, [...prefix, []]);
 }
 
+/** `expireTombstones`' cutoff must be a number a key range can hold. */
+function checkCutoff(before: number): void {
+  if (Number.isNaN(before)) throw new RangeError('expireTombstones needs a time, not NaN');
+}
+
 /** The local record a row holds, with its observed stat when it has one. */
 function fromLocalRow(row: LocalRow): LocalRecord {
   return row.observed === undefined ? row.record : { ...row.record, observed: row.observed };
 }
 
+/** Why `versionchange` asked this connection to close, for `onClose` listeners. */
+function versionChangeReason(event: IDBVersionChangeEvent): string {
+  return event.newVersion === null
+    ? 'the database is being deleted (by another tab, or site data was cleared)'
+    : `another tab opened the database at version ${event.newVersion} (this page has version ${SCHEMA_VERSION}): reload this page`;
+}
+
 export class IdbStore implements Store {
   readonly #db: IDBPDatabase<TandemDB>;
   readonly #pending = new Set<Promise<unknown>>();
+  readonly #closeSignal = new CloseSignal();
   #closed = false;
 
   private constructor(db: IDBPDatabase<TandemDB>) {
     this.#db = db;
-    // A newer version in another tab wants to upgrade: let it, and stop using this one.
-    db.addEventListener('versionchange', () => this.#shut());
+    // A newer version in another tab wants to upgrade, or the database is being deleted:
+    // let it, and stop using this one.
+    db.addEventListener('versionchange', (event) => this.#closedFromOutside(versionChangeReason(event)));
     // The browser dropped the connection (storage cleared, disk error).
-    db.addEventListener('close', () => this.#shut());
+    db.addEventListener('close', () =>
+      this.#closedFromOutside('the browser closed the database (site data cleared, or a disk error)'),
+    );
   }
 
   /** Opens (creating or upgrading) the database `name`. Rejects with the platform's error. */
@@ -90,7 +111,8 @@ export class IdbStore implements Store {
       const rows = changes.map((change, i): LocalRow => {
         const { observed, ...rest } = change;
         const record: FileRecord = { ...rest, sequence: base + 1 + i };
-        return observed === undefined ? { folder, record } : { folder, record, observed };
+        const row: LocalRow = { folder, record, ...tombstoneField(record) };
+        return observed === undefined ? row : { ...row, observed };
       });
       // A value that cannot be cloned throws here, synchronously; the runner aborts.
       for (const localRow of rows) track(local.put(localRow));
@@ -112,10 +134,13 @@ export class IdbStore implements Store {
     });
   }
 
-  async *localSince(folder: FolderId, after: number): AsyncGenerator<LocalRecord> {
+  async *localSince(folder: FolderId, after: number, upTo = Infinity): AsyncGenerator<LocalRecord> {
+    this.#open();
     let from = after;
     for (;;) {
-      const range = IDBKeyRange.bound([folder, from], [folder, Infinity], true);
+      // An empty range is no key range (IDBKeyRange.bound throws): there is nothing to read.
+      if (from >= upTo) return;
+      const range = IDBKeyRange.bound([folder, from], [folder, upTo], true);
       const page = await this.#run(['local'], 'readonly', (tx) =>
         tx.objectStore('local').index('bySequence').getAll(range, PAGE_SIZE),
       );
@@ -126,6 +151,22 @@ export class IdbStore implements Store {
       const last = page.at(-1);
       if (!last || page.length < PAGE_SIZE) return;
       from = last.record.sequence;
+    }
+  }
+
+  async *localRecords(folder: FolderId): AsyncGenerator<LocalRecord> {
+    let range = prefixRange(folder);
+    for (;;) {
+      const page = await this.#run(['local'], 'readonly', (tx) =>
+        tx.objectStore('local').getAll(range, PAGE_SIZE),
+      );
+      for (const row of page) {
+        yield fromLocalRow(row);
+        this.#open();
+      }
+      const last = page.at(-1);
+      if (!last || page.length < PAGE_SIZE) return;
+      range = IDBKeyRange.bound([folder, last.record.path], [folder, []], true);
     }
   }
 
@@ -147,6 +188,39 @@ export class IdbStore implements Store {
     });
   }
 
+  async expireTombstones(folder: FolderId, before: number): Promise<number> {
+    this.#open();
+    checkCutoff(before);
+    // Every tombstone of the folder with deletedAt < before (the index holds tombstones only).
+    const expired = IDBKeyRange.bound([folder], [folder, before], false, true);
+    return this.#run(['local', 'remote'], 'readwrite', async (tx, track) => {
+      const local = tx.objectStore('local');
+      const remote = tx.objectStore('remote');
+      const localKeys = await local.index('tombstones').getAllKeys(expired);
+      for (const key of localKeys) track(local.delete(key));
+      const remoteKeys = await remote.index('tombstones').getAllKeys(expired);
+      for (const key of remoteKeys) {
+        // Requests run in order: this reads after the deletes above.
+        const [, , path] = key;
+        track(
+          local.getKey([folder, path]).then((held) => (held === undefined ? remote.delete(key) : undefined)),
+        );
+      }
+      return localKeys.length;
+    });
+  }
+
+  async dropFolder(folder: FolderId): Promise<void> {
+    await this.#run(['folders', 'local', 'remote', 'peers', 'journal'], 'readwrite', (tx, track) => {
+      const everything = prefixRange(folder);
+      track(tx.objectStore('folders').delete(folder));
+      track(tx.objectStore('local').delete(everything));
+      track(tx.objectStore('remote').delete(everything));
+      track(tx.objectStore('peers').delete(everything));
+      track(tx.objectStore('journal').delete(everything));
+    });
+  }
+
   // ——— what peers sent ———
 
   async putRemote(
@@ -157,7 +231,7 @@ export class IdbStore implements Store {
   ): Promise<void> {
     await this.#run(['remote', 'peers'], 'readwrite', (tx, track) => {
       const remote = tx.objectStore('remote');
-      for (const record of records) track(remote.put({ folder, peer, record }));
+      for (const record of records) track(remote.put({ folder, peer, record, ...tombstoneField(record) }));
       track(tx.objectStore('peers').put({ folder, peer, state }));
     });
   }
@@ -233,9 +307,37 @@ export class IdbStore implements Store {
     await this.#run(['settings'], 'readwrite', (tx, track) => track(tx.objectStore('settings').delete(key)));
   }
 
+  // ——— device credentials ———
+
+  async getKey(name: string): Promise<StoredCredential | undefined> {
+    return this.#run(['keys'], 'readonly', (tx) => tx.objectStore('keys').get(name));
+  }
+
+  async putKey(name: string, value: StoredCredential): Promise<void> {
+    await this.#run(['keys'], 'readwrite', (tx, track) => track(tx.objectStore('keys').put(value, name)));
+  }
+
+  async deleteKey(name: string): Promise<void> {
+    await this.#run(['keys'], 'readwrite', (tx, track) => track(tx.objectStore('keys').delete(name)));
+  }
+
+  // ——— lifetime ———
+
+  onClose(listener: (reason: string) => void): Unsubscribe {
+    return this.#closeSignal.subscribe(listener);
+  }
+
   async close(): Promise<void> {
+    this.#closeSignal.cancel();
     this.#shut();
     await Promise.allSettled(this.#pending);
+  }
+
+  /** The database went away under us: shut, then say why (once; never after `close`). */
+  #closedFromOutside(reason: string): void {
+    if (this.#closed) return;
+    this.#shut();
+    this.#closeSignal.fire(reason);
   }
 
   /** Stops new calls; transactions already created still run to their end. */

@@ -5,9 +5,12 @@
  *
  * Faithful to IndexedDB where it matters: values are structured-cloned in and out (an
  * uncloneable value rejects with `DataCloneError` and stores nothing), every write is
- * all-or-nothing, and iterations read in pages that see concurrent writes.
+ * all-or-nothing, and iterations read in pages that see concurrent writes. A test makes
+ * the backing go away as another tab or the browser would, with
+ * `backing.closeFromOutside(reason)`.
  */
 import type { FileRecord } from '../../core/model/fileRecord.ts';
+import { isExpiredTombstone } from '../../core/model/tombstones.ts';
 import {
   assertDistinctPaths,
   InvalidBatchError,
@@ -21,7 +24,10 @@ import {
   type ObservedStat,
   type PeerIndexState,
   type Store,
+  type StoredCredential,
+  type Unsubscribe,
 } from '../../ports/Store.ts';
+import { CloseSignal } from './closeSignal.ts';
 
 interface PeerData {
   state: PeerIndexState;
@@ -43,14 +49,39 @@ interface FolderData {
 export class MemoryStoreBacking {
   readonly folders = new Map<FolderId, FolderData>();
   readonly settings = new Map<string, string>();
+  readonly keys = new Map<string, StoredCredential>();
+  /** How to tell each store open on this backing that it went away. */
+  readonly #open = new Set<(reason: string) => void>();
+
+  /**
+   * For tests: does to every store open on this backing what another tab's upgrade or the
+   * browser clearing storage does to an IdbStore. Each closes, calls its `onClose`
+   * listeners with `reason`, and rejects later calls. The data stays; a store opened on
+   * the backing afterwards works.
+   */
+  closeFromOutside(reason: string): void {
+    for (const lost of [...this.#open]) lost(reason);
+  }
+
+  /** Called by MemoryStore when it opens; the returned function when it closes. */
+  attach(lost: (reason: string) => void): () => void {
+    this.#open.add(lost);
+    return () => void this.#open.delete(lost);
+  }
 }
 
 export class MemoryStore implements Store {
   readonly #data: MemoryStoreBacking;
+  readonly #detach: () => void;
+  readonly #closeSignal = new CloseSignal();
   #closed = false;
 
   constructor(backing: MemoryStoreBacking = new MemoryStoreBacking()) {
     this.#data = backing;
+    this.#detach = backing.attach((reason) => {
+      this.#shut();
+      this.#closeSignal.fire(reason);
+    });
   }
 
   async getLocal(folder: FolderId, path: string): Promise<LocalRecord | undefined> {
@@ -85,13 +116,23 @@ export class MemoryStore implements Store {
     data.local.set(path, { ...record, observed });
   }
 
-  async *localSince(folder: FolderId, after: number): AsyncGenerator<LocalRecord> {
+  async *localSince(folder: FolderId, after: number, upTo = Infinity): AsyncGenerator<LocalRecord> {
     const data = this.#folder(folder);
     // A live walk of the Map: a record rewritten meanwhile moves to its new sequence.
     for (const [sequence, path] of data.bySequence) {
       if (sequence <= after) continue;
+      if (sequence > upTo) return; // insertion order is sequence order
       const record = data.local.get(path);
       if (record && record.sequence === sequence) yield clone(record);
+      this.#checkOpen();
+    }
+  }
+
+  async *localRecords(folder: FolderId): AsyncGenerator<LocalRecord> {
+    const records = this.#folder(folder).local;
+    for (const path of [...records.keys()].sort()) {
+      const record = records.get(path);
+      if (record) yield clone(record);
       this.#checkOpen();
     }
   }
@@ -106,6 +147,34 @@ export class MemoryStore implements Store {
 
   async setIndexId(folder: FolderId, id: IndexId): Promise<void> {
     this.#folder(folder).indexId = id;
+  }
+
+  async expireTombstones(folder: FolderId, before: number): Promise<number> {
+    const data = this.#folder(folder);
+    if (Number.isNaN(before)) throw new RangeError('expireTombstones needs a time, not NaN');
+    let dropped = 0;
+    for (const [path, record] of data.local) {
+      if (!isExpiredTombstone(record, before)) continue;
+      data.local.delete(path);
+      data.bySequence.delete(record.sequence);
+      dropped++;
+    }
+    for (const { records } of data.peers.values())
+      for (const [path, record] of records)
+        if (isExpiredTombstone(record, before) && !data.local.has(path)) records.delete(path);
+    return dropped;
+  }
+
+  async dropFolder(folder: FolderId): Promise<void> {
+    const data = this.#folder(folder);
+    // Emptied in place too, so an iteration still walking these maps ends, as a page
+    // read from IndexedDB after the drop would find nothing.
+    data.local.clear();
+    data.bySequence.clear();
+    for (const peer of data.peers.values()) peer.records.clear();
+    data.peers.clear();
+    data.journal.clear();
+    this.#data.folders.delete(folder);
   }
 
   async putRemote(
@@ -178,8 +247,33 @@ export class MemoryStore implements Store {
     this.#data.settings.delete(key);
   }
 
+  async getKey(name: string): Promise<StoredCredential | undefined> {
+    this.#checkOpen();
+    return clone(this.#data.keys.get(name));
+  }
+
+  async putKey(name: string, value: StoredCredential): Promise<void> {
+    this.#checkOpen();
+    this.#data.keys.set(name, structuredClone(value));
+  }
+
+  async deleteKey(name: string): Promise<void> {
+    this.#checkOpen();
+    this.#data.keys.delete(name);
+  }
+
+  onClose(listener: (reason: string) => void): Unsubscribe {
+    return this.#closeSignal.subscribe(listener);
+  }
+
   async close(): Promise<void> {
+    this.#closeSignal.cancel();
+    this.#shut();
+  }
+
+  #shut(): void {
     this.#closed = true;
+    this.#detach();
   }
 
   #checkOpen(): void {

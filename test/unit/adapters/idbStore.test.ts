@@ -13,7 +13,7 @@ const freshName = () => `tandem-test-${++databases}`;
 
 describeStoreContract('IdbStore (fake-indexeddb)', () => {
   const name = freshName();
-  return () => IdbStore.open(name);
+  return { open: () => IdbStore.open(name), closeFromOutside: () => deleteRaw(name) };
 });
 
 const FOLDER = 'folder-1';
@@ -41,13 +41,57 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return all;
 }
 
-function openRaw(name: string, version?: number): Promise<IDBDatabase> {
+function openRaw(name: string, version?: number, upgrade?: (db: IDBDatabase) => void): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const request = indexedDB.open(name, version);
+    if (upgrade) request.onupgradeneeded = () => upgrade(request.result);
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
     request.onblocked = () => reject(new Error('blocked'));
   });
+}
+
+/** Deletes the database, as the browser does when site data is cleared; rejects if blocked. */
+function deleteRaw(name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(name);
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error);
+    request.onblocked = () => reject(new Error('blocked: a connection did not close'));
+  });
+}
+
+/** Settles an IDBRequest or transaction as a promise. */
+function done(target: IDBRequest | IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (target instanceof IDBTransaction) {
+      target.oncomplete = () => resolve();
+      target.onabort = target.onerror = () => reject(target.error);
+    } else {
+      target.onsuccess = () => resolve();
+      target.onerror = () => reject(target.error);
+    }
+  });
+}
+
+/** Schema version 1 exactly as it shipped (IdbStore.schema.ts, step 1). */
+function createVersion1(db: IDBDatabase): void {
+  db.createObjectStore('folders', { keyPath: 'folder' });
+  const local = db.createObjectStore('local', { keyPath: ['folder', 'record.path'] });
+  local.createIndex('bySequence', ['folder', 'record.sequence'], { unique: true });
+  db.createObjectStore('remote', { keyPath: ['folder', 'peer', 'record.path'] });
+  db.createObjectStore('peers', { keyPath: ['folder', 'peer'] });
+  db.createObjectStore('journal', { keyPath: ['folder', 'path'] });
+  db.createObjectStore('settings');
+}
+
+/** A tombstone as the scan records it, `mtime` when the file was seen gone. */
+function deletion(path: string, mtime: number): LocalChange {
+  return { ...change(path), size: 0, mtime, hash: new Uint8Array(), chunks: [], deleted: true };
+}
+
+function tombstone(path: string, sequence: number, mtime: number): FileRecord {
+  return { ...deletion(path, mtime), sequence };
 }
 
 describe('IdbStore (IndexedDB specifics)', () => {
@@ -127,6 +171,12 @@ describe('IdbStore (IndexedDB specifics)', () => {
       expect(record.sequence).toBe(++local);
       if (local % 64 === 0) await sleep(1); // a macrotask: a held transaction would commit
     }
+    const localPaths: string[] = [];
+    for await (const record of store.localRecords(FOLDER)) {
+      localPaths.push(record.path);
+      if (localPaths.length % 64 === 0) await sleep(1);
+    }
+    expect(localPaths).toEqual(Array.from({ length: PAGE_SIZE + 10 }, (_, i) => `f${i}`).sort());
     const paths: string[] = [];
     for await (const record of store.remoteRecords(FOLDER, 'PEER')) {
       paths.push(record.path);
@@ -157,6 +207,111 @@ describe('IdbStore (IndexedDB specifics)', () => {
     await store.close();
   });
 
+  it('pages through local records in path order, apart from folders that share a prefix', async () => {
+    const store = await IdbStore.open(freshName());
+    const paths = Array.from({ length: 3 * PAGE_SIZE + 5 }, (_, i) => `dir${i % 5}/file-${i}`);
+    await store.putLocal(
+      FOLDER,
+      paths.map((p) => change(p)),
+    );
+    await store.putLocal(`${FOLDER}0`, [change('a')]);
+    await store.putLocal('folder-', [change('b')]);
+    const listed = (await collect(store.localRecords(FOLDER))).map((r) => r.path);
+    expect(listed).toEqual([...paths].sort());
+    expect(await collect(store.localRecords(`${FOLDER}0`))).toHaveLength(1);
+    await store.close();
+  });
+
+  it('stops at the upper sequence across pages', async () => {
+    const store = await IdbStore.open(freshName());
+    await store.putLocal(
+      FOLDER,
+      Array.from({ length: 3 * PAGE_SIZE }, (_, i) => change(`f${i}`)),
+    );
+    const sequences = (await collect(store.localSince(FOLDER, 100, 2 * PAGE_SIZE + 7))).map(
+      (r) => r.sequence,
+    );
+    expect(sequences).toEqual(Array.from({ length: 2 * PAGE_SIZE + 7 - 100 }, (_, i) => 101 + i));
+    await store.close();
+  });
+
+  it('expires many tombstones of many peers in one call', async () => {
+    const store = await IdbStore.open(freshName());
+    const count = 2 * PAGE_SIZE;
+    await store.putLocal(
+      FOLDER,
+      Array.from({ length: count }, (_, i) => deletion(`t${i}`, i)),
+    );
+    for (const peer of ['P1', 'P2', 'P3'])
+      await store.putRemote(
+        FOLDER,
+        peer,
+        Array.from({ length: count }, (_, i) => tombstone(`t${i}`, i + 1, i)),
+        { indexId: peer, sequence: count },
+      );
+    expect(await store.expireTombstones(FOLDER, count / 2)).toBe(count / 2);
+    const left = (await collect(store.localRecords(FOLDER))).map((r) => r.mtime);
+    expect(left.sort((a, b) => a - b)).toEqual(Array.from({ length: count / 2 }, (_, i) => count / 2 + i));
+    for (const peer of ['P1', 'P2', 'P3'])
+      expect(await collect(store.remoteRecords(FOLDER, peer))).toHaveLength(count / 2);
+    await store.close();
+  });
+
+  it('upgrades a version 1 database, keeping its data and indexing the tombstones it held', async () => {
+    const name = freshName();
+    const v1 = await openRaw(name, 1, createVersion1);
+    const tx = v1.transaction(['folders', 'local', 'remote', 'peers', 'journal', 'settings'], 'readwrite');
+    tx.objectStore('folders').put({ folder: FOLDER, sequence: 3, indexId: 'index-1' });
+    const local = tx.objectStore('local');
+    local.put({ folder: FOLDER, record: { ...change('a'), sequence: 1 }, observed: { size: 1, mtime: 9 } });
+    local.put({ folder: FOLDER, record: tombstone('gone', 2, 100) });
+    local.put({ folder: FOLDER, record: tombstone('young', 3, 300) });
+    const remoteStore = tx.objectStore('remote');
+    remoteStore.put({ folder: FOLDER, peer: 'PEER', record: tombstone('gone', 5, 100) });
+    remoteStore.put({ folder: FOLDER, peer: 'PEER', record: remote('x', 6) });
+    tx.objectStore('peers').put({ folder: FOLDER, peer: 'PEER', state: { indexId: 'p1', sequence: 6 } });
+    tx.objectStore('journal').put({
+      folder: FOLDER,
+      path: 'big',
+      hash: new Uint8Array([1]),
+      size: 1,
+      chunksDone: [0],
+    });
+    tx.objectStore('settings').put('laptop', 'device.name');
+    await done(tx);
+    v1.close();
+
+    const store = await IdbStore.open(name);
+    expect(await store.localSequence(FOLDER)).toBe(3);
+    expect(await store.getIndexId(FOLDER)).toBe('index-1');
+    expect(await store.getLocal(FOLDER, 'a')).toEqual({
+      ...change('a'),
+      sequence: 1,
+      observed: { size: 1, mtime: 9 },
+    });
+    expect((await collect(store.localSince(FOLDER, 0))).map((r) => r.path)).toEqual(['a', 'gone', 'young']);
+    expect(await store.getLocal(FOLDER, 'gone')).toEqual(tombstone('gone', 2, 100));
+    expect(await store.getPeerState(FOLDER, 'PEER')).toEqual({ indexId: 'p1', sequence: 6 });
+    expect((await store.journal(FOLDER)).map((e) => e.path)).toEqual(['big']);
+    expect(await store.getSetting('device.name')).toBe('laptop');
+    // The tombstones written by version 1 are found by the new index.
+    expect(await store.expireTombstones(FOLDER, 200)).toBe(1);
+    expect((await collect(store.remoteRecords(FOLDER, 'PEER'))).map((r) => r.path)).toEqual(['x']);
+    expect(await store.expireTombstones(FOLDER, 400)).toBe(1);
+    // The rows come out exactly as before: no `deletedAt` leaks into a record.
+    expect(await store.getRemote(FOLDER, 'PEER', 'x')).toEqual(remote('x', 6));
+    await store.putKey(
+      'device',
+      await crypto.subtle.generateKey({ name: 'AES-GCM', length: 128 }, false, ['encrypt']),
+    );
+    expect(await store.getKey('device')).toBeInstanceOf(CryptoKey);
+    await store.close();
+
+    const db = await openRaw(name);
+    expect(db.version).toBe(2);
+    db.close();
+  });
+
   it('lets writes in flight finish when closed', async () => {
     const name = freshName();
     const store = await IdbStore.open(name);
@@ -168,10 +323,15 @@ describe('IdbStore (IndexedDB specifics)', () => {
     await again.close();
   });
 
-  it('steps aside for a newer schema opened elsewhere, then refuses calls', async () => {
+  it('steps aside for a newer schema opened elsewhere, says so, then refuses calls', async () => {
     const name = freshName();
     const store = await IdbStore.open(name);
+    const reasons: string[] = [];
+    store.onClose((reason) => reasons.push(reason));
     const newer = await openRaw(name, SCHEMA_VERSION + 1); // would reject if blocked
+    expect(reasons).toEqual([
+      expect.stringContaining(`another tab opened the database at version ${SCHEMA_VERSION + 1}`),
+    ]);
     await expect(store.getSetting('k')).rejects.toBeInstanceOf(StoreClosedError);
     newer.close();
     await store.close();
@@ -183,16 +343,28 @@ describe('IdbStore (IndexedDB specifics)', () => {
     await expect(IdbStore.open(name)).rejects.toHaveProperty('name', 'VersionError');
   });
 
-  it('creates schema version 1: six stores, local records indexed by folder and sequence', async () => {
+  it('creates schema version 2: seven stores, local records indexed by sequence, tombstones by time', async () => {
     const name = freshName();
     await (await IdbStore.open(name)).close();
     const db = await openRaw(name);
-    expect(db.version).toBe(1);
-    expect([...db.objectStoreNames]).toEqual(['folders', 'journal', 'local', 'peers', 'remote', 'settings']);
-    const local = db.transaction('local').objectStore('local');
+    expect(db.version).toBe(2);
+    expect([...db.objectStoreNames]).toEqual([
+      'folders',
+      'journal',
+      'keys',
+      'local',
+      'peers',
+      'remote',
+      'settings',
+    ]);
+    const tx = db.transaction(['local', 'remote', 'keys']);
+    const local = tx.objectStore('local');
     expect(local.keyPath).toEqual(['folder', 'record.path']);
     expect(local.index('bySequence').keyPath).toEqual(['folder', 'record.sequence']);
     expect(local.index('bySequence').unique).toBe(true);
+    expect(local.index('tombstones').keyPath).toEqual(['folder', 'deletedAt']);
+    expect(tx.objectStore('remote').index('tombstones').keyPath).toEqual(['folder', 'deletedAt']);
+    expect(tx.objectStore('keys').keyPath).toBeNull();
     db.close();
   });
 });

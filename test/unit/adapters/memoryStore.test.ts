@@ -3,5 +3,8 @@ import { describeStoreContract } from '../../contracts/store.ts';
 
 describeStoreContract('MemoryStore', () => {
   const backing = new MemoryStoreBacking();
-  return () => new MemoryStore(backing);
+  return {
+    open: () => new MemoryStore(backing),
+    closeFromOutside: () => backing.closeFromOutside('a test closed the backing'),
+  };
 });
