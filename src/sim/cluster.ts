@@ -247,6 +247,19 @@ export class Cluster {
   }
 
   /**
+   * Lets `ms` of virtual time pass, everything running as it would meanwhile (timers that
+   * only look for news fire too), then settles.
+   */
+  async wait(ms: number): Promise<void> {
+    const end = this.clock.now() + ms;
+    while (this.clock.now() < end) {
+      await this.settle();
+      this.clock.advance(Math.min(100, end - this.clock.now()));
+    }
+    await this.settle();
+  }
+
+  /**
    * Lets the cluster run for at most `steps` steps (one message delivered, or the clock
    * moved to the next timer), stopping early when quiet: for faults and edits in the
    * middle of a sync.
