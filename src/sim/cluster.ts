@@ -16,6 +16,7 @@ import { SyncEngine, type FolderTiming } from '../core/engine/engine.ts';
 import type { EngineEvent } from '../core/engine/events.ts';
 import { deviceIdFromDigest } from '../core/model/device.ts';
 import { newFolderId, newIndexId } from '../core/model/ids.ts';
+import type { FileRecord } from '../core/model/fileRecord.ts';
 import type { FolderId } from '../ports/Store.ts';
 import { NotFoundError, type Volume } from '../ports/Volume.ts';
 import { Fence, fencedClock, fencedVolume } from './fence.ts';
@@ -290,6 +291,16 @@ export class Cluster {
   /** Everything each device's engines reported (all incarnations). */
   events(device: string): readonly EngineEvent[] {
     return this.#device(device).events;
+  }
+
+  /** The device's index of a folder, path → record (tombstones included), as stored now. */
+  async records(device: string, folder: string): Promise<Map<string, FileRecord>> {
+    const f = this.#folders.get(folder);
+    if (!f) throw new Error(`no folder "${folder}"`);
+    const store = new MemoryStore(this.#device(device).backing);
+    const out = new Map<string, FileRecord>();
+    for await (const record of store.localRecords(f.id)) out.set(record.path, record);
+    return out;
   }
 
   /** The device's ID, as its peers know it. */

@@ -22,11 +22,15 @@
  *    index, a connection, a local change). Files waiting for a peer wait for news only.
  * 7. Local changes reach peers as soon as they are stored (`notifyPeers`), after a scan
  *    and after every applied action, so a chain of devices relays a file as it lands.
+ * 8. Tombstones older than their lifetime (15 months, core/model/tombstones.ts) are
+ *    forgotten after a completed scan, at most once a day: never during a scan or commit,
+ *    and counted on this device's clock only.
  */
 import type { Sha256 } from '../content/hash.ts';
 import type { DeviceShortId, FileRecord } from '../model/fileRecord.ts';
 import type { PlannedAction } from '../plan/actions.ts';
 import { planFolder } from '../plan/planFolder.ts';
+import { expiryCutoff } from '../model/tombstones.ts';
 import type { Clock, CancelTimer } from '../../ports/Clock.ts';
 import type { DeviceId, FolderId, LocalRecord, Store } from '../../ports/Store.ts';
 import type { Volume } from '../../ports/Volume.ts';
@@ -86,6 +90,8 @@ export class FolderSync {
   #unwatch: (() => void) | undefined;
   #chunks: ChunkIndex | undefined;
   #retries = 0;
+  /** When tombstones were last expired (clock ms); undefined before the first scan. */
+  #expiredAt: number | undefined;
   /** A delayed scan is armed: later change reports join it. */
   #scanDue = false;
   #loop: Promise<void> = Promise.resolve();
@@ -197,9 +203,18 @@ export class FolderSync {
       this.#d.notifyPeers(config.id);
     }
     if (result.changed.length > 0 || wasPaused || this.#chunks === undefined) this.#needPlan = true;
+    await this.#expireTombstones();
     if (!config.volume.watch) {
       this.#after(this.#d.timing.rescanIntervalMs, this.#idleTimers, () => this.requestScan(0));
     }
+  }
+
+  /** Invariant 8. */
+  async #expireTombstones(): Promise<void> {
+    const now = this.#d.clock.now();
+    if (this.#expiredAt !== undefined && now - this.#expiredAt < DAY_MS) return;
+    this.#expiredAt = now;
+    await this.#d.store.expireTombstones(this.#d.config.id, expiryCutoff(now));
   }
 
   async #checkBack(): Promise<void> {
@@ -346,6 +361,8 @@ export class FolderSync {
     this.#d.emit({ type: 'folder', folder: this.id, state });
   }
 }
+
+const DAY_MS = 24 * 3600_000;
 
 function sameState(a: FolderState, b: FolderState): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

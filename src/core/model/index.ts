@@ -25,3 +25,6 @@ export {
   type VersionOrder,
 } from './versionVector.ts';
 export { chooseConflictWinner, conflictCopyName, isConflictCopy, isRealConflict } from './conflictName.ts';
+export { deviceIdFromDigest, shortDeviceId, SHORT_ID_LENGTH } from './device.ts';
+export { FOLDER_ID_DIGITS, INDEX_ID_DIGITS, newFolderId, newIndexId, randomHex } from './ids.ts';
+export { expiryCutoff, isExpiredTombstone, TOMBSTONE_LIFETIME_MS } from './tombstones.ts';

@@ -65,6 +65,26 @@ describe('deletes', () => {
     expect(await c.read('b', 'docs', 'old.txt')).toBeNull();
   });
 
+  it('tombstones are kept 15 months, then forgotten', async () => {
+    const c = await cluster();
+    await c.write('a', 'docs', 'gone.txt', text('x'));
+    await c.settle();
+    await c.remove('a', 'docs', 'gone.txt');
+    await c.settle();
+    expect((await c.records('b', 'docs')).get('gone.txt')?.deleted).toBe(true);
+    for (const d of ['a', 'b']) await c.crash(d);
+    c.clock.advance(14 * 31 * 24 * 3600_000); // 14 months: still kept
+    for (const d of ['a', 'b']) await c.restart(d);
+    await c.settle();
+    expect((await c.records('b', 'docs')).get('gone.txt')?.deleted).toBe(true);
+    for (const d of ['a', 'b']) await c.crash(d);
+    c.clock.advance(2 * 31 * 24 * 3600_000); // past 15 months
+    for (const d of ['a', 'b']) await c.restart(d);
+    await c.settle();
+    expect((await c.records('a', 'docs')).has('gone.txt')).toBe(false);
+    expect((await c.records('b', 'docs')).has('gone.txt')).toBe(false);
+  });
+
   it('an edit concurrent with a delete wins: the file stays, with the edit', async () => {
     const c = await cluster();
     await c.write('a', 'docs', 'x.txt', text('v1'));
