@@ -1,4 +1,4 @@
-/** Chunk transfer between peers: the typed channel, the requester and the server. */
+/** Transfer between peers: the typed channel, chunk requester and server, and rsync deltas for small edited files. */
 export {
   ChunkFetchError,
   ChunkRequester,
@@ -8,4 +8,21 @@ export {
   type PeerLoad,
 } from './chunkRequester.ts';
 export { ChunkServer, type ChunkServerOptions } from './chunkServer.ts';
+export {
+  chooseTransfer,
+  deltaOverhead,
+  DELTA_MAX_FILE_BYTES,
+  DELTA_MIN_GAIN,
+  fetchChunkFromBytes,
+  type TransferChoice,
+} from './chooseTransfer.ts';
+export {
+  DeltaFetcher,
+  DeltaFetchError,
+  type DeltaFailure,
+  type DeltaFetcherOptions,
+  type DeltaFetchResult,
+  type DeltaRequest,
+} from './deltaFetcher.ts';
+export { DeltaServer, type DeltaServerOptions } from './deltaServer.ts';
 export { PeerChannel, reasonText, type MessageOf } from './peerChannel.ts';
