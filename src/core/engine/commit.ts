@@ -21,10 +21,15 @@
  *    conflict, never an overwrite.
  * 5. Outcomes are data (`CommitResult`), never exceptions; one chunk at a time is held,
  *    plus at most `inFlight` being read or fetched ahead.
+ * 6. With `deps.resume` and a volume that keeps partial files, a record of several chunks
+ *    goes through a partial file and the journal instead, so a disconnect or a restart
+ *    costs only the chunks not yet on disk (resumableCommit.ts); (1) to (5) hold there too,
+ *    except that a failed download keeps its partial file for the next attempt.
  */
 import { concatBytes, equalBytes, toHex } from '../content/bytes.ts';
 import { webCryptoSha256, type Sha256 } from '../content/hash.ts';
 import type { ChunkRef, FileRecord } from '../model/fileRecord.ts';
+import type { FolderId, Store } from '../../ports/Store.ts';
 import {
   ChangedMeanwhileError,
   VolumeUnavailableError,
@@ -34,6 +39,9 @@ import {
   type VolumeEntry,
 } from '../../ports/Volume.ts';
 import type { ChunkLocation, Wishlist } from './chunkIndex.ts';
+import { asError, commitResumable, dropOtherVersion } from './resumableCommit.ts';
+
+export { abandonDownload, PartialSizeError, reconcilePartials } from './resumableCommit.ts';
 
 /**
  * Fetches one chunk of the record being committed from a peer (the transfer layer).
@@ -48,12 +56,22 @@ export interface CommitProgress {
   readonly bytesTotal: number;
 }
 
+/** Where a resumable commit journals its progress (DESIGN.md, Sync step 5). */
+export interface CommitResume {
+  /** The folder the volume holds: journal entries are per folder. */
+  readonly folder: FolderId;
+  readonly journal: Pick<Store, 'getJournal' | 'putJournal' | 'deleteJournal'>;
+}
+
 /** What the commit needs, and nothing more. */
 export interface CommitDeps {
-  readonly volume: Pick<Volume, 'source' | 'writeAtomically'>;
+  /** `openPartial` is used only with `resume`. */
+  readonly volume: Pick<Volume, 'source' | 'writeAtomically' | 'openPartial'>;
   readonly fetchChunk: FetchChunk;
   /** Default: WebCrypto. */
   readonly sha256?: Sha256;
+  /** Keep and journal partial downloads so that a later commit resumes them (invariant 6). */
+  readonly resume?: CommitResume;
 }
 
 export interface CommitPlan {
@@ -70,8 +88,15 @@ export interface CommitOptions {
   readonly fetchAttempts?: number;
   /** Chunks read or fetched ahead of the one being written. Default 4. */
   readonly inFlight?: number;
-  /** Called after each chunk is handed to the volume. */
+  /** Called after each chunk is handed to the volume (or found intact in a partial file). */
   readonly onProgress?: (progress: CommitProgress) => void;
+  /**
+   * With `resume`: progress is journaled once this many chunks, or bytes, were written
+   * since the last time, whichever comes first; and when the commit stops. A crash loses
+   * at most that much. Default 64 chunks or 4 MiB, or 1/128 of the file if more (each
+   * journal entry lists every chunk done, so a big file is journaled ~128 times at most).
+   */
+  readonly journalEvery?: { readonly chunks?: number; readonly bytes?: number };
 }
 
 export interface CommitStats {
@@ -79,7 +104,12 @@ export interface CommitStats {
   readonly fetchedBytes: number;
   readonly reusedChunks: number;
   readonly reusedBytes: number;
+  /** Found intact in the partial file an earlier attempt left (re-verified, not fetched). */
+  readonly resumedChunks: number;
+  readonly resumedBytes: number;
 }
+
+type Counters = { -readonly [K in keyof CommitStats]: number };
 
 export type CommitResult =
   | { readonly status: 'committed'; readonly entry: VolumeEntry; readonly stats: CommitStats }
@@ -129,16 +159,35 @@ export async function commitFile(
   const refused = await checkRecord(record, plan.wishlist, sha256);
   if (refused) return { status: 'failed', error: refused };
 
-  const stats = { fetchedChunks: 0, fetchedBytes: 0, reusedChunks: 0, reusedBytes: 0 };
-  const assembler = new Assembler(deps, plan, options, sha256, stats);
+  const stats: Counters = {
+    fetchedChunks: 0,
+    fetchedBytes: 0,
+    reusedChunks: 0,
+    reusedBytes: 0,
+    resumedChunks: 0,
+    resumedBytes: 0,
+  };
+  const supply = new ChunkSupply(deps, plan, options, sha256, stats);
+  const { resume } = deps;
+  const openPartial = deps.volume.openPartial?.bind(deps.volume);
+  if (resume && openPartial) {
+    if (record.chunks.length > 1) {
+      return commitResumable({ openPartial, resume }, plan, options, supply, stats);
+    }
+    await dropOtherVersion({ openPartial, resume }, record.path);
+  }
   try {
-    const entry = await deps.volume.writeAtomically(record.path, assembler.chunks(), plan.expect);
+    const entry = await deps.volume.writeAtomically(
+      record.path,
+      assemble(plan, options, supply),
+      plan.expect,
+    );
     return { status: 'committed', entry, stats };
   } catch (error) {
     if (error instanceof ChangedMeanwhileError && error.path === record.path) {
       return { status: 'changed-meanwhile' };
     }
-    return { status: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
+    return { status: 'failed', error: asError(error) };
   }
 }
 
@@ -163,57 +212,56 @@ async function checkRecord(
   return undefined;
 }
 
-/** Produces the verified chunks of one commit, in order. */
-class Assembler {
+/** The verified chunks of one commit, in order, at most `inFlight` read or fetched ahead. */
+async function* assemble(
+  plan: CommitPlan,
+  options: CommitOptions,
+  supply: ChunkSupply,
+): AsyncGenerator<Uint8Array> {
+  const { record } = plan;
+  const inFlight = Math.max(1, options.inFlight ?? 4);
+  const pending: Promise<Uint8Array>[] = [];
+  let next = 0;
+  let bytesDone = 0;
+  const refill = () => {
+    while (next < record.chunks.length && pending.length < inFlight) {
+      const p = supply.get(next++);
+      p.catch(() => undefined); // awaited in order below; never an unhandled rejection
+      pending.push(p);
+    }
+  };
+  refill();
+  while (pending.length > 0) {
+    const bytes = await pending.shift()!;
+    refill();
+    yield bytes;
+    bytesDone += bytes.length;
+    options.onProgress?.({ path: record.path, bytesDone, bytesTotal: record.size });
+  }
+}
+
+/** Verified chunks of one record: from their local place if that still holds them, else fetched. */
+class ChunkSupply {
   readonly #sources = new Map<string, Promise<FileSource>>();
   readonly #attempts: number;
-  readonly #inFlight: number;
 
   constructor(
     private readonly deps: CommitDeps,
     private readonly plan: CommitPlan,
-    private readonly options: CommitOptions,
+    options: CommitOptions,
     private readonly sha256: Sha256,
-    private readonly stats: {
-      fetchedChunks: number;
-      fetchedBytes: number;
-      reusedChunks: number;
-      reusedBytes: number;
-    },
+    private readonly stats: Counters,
   ) {
     this.#attempts = Math.max(1, options.fetchAttempts ?? 3);
-    this.#inFlight = Math.max(1, options.inFlight ?? 4);
   }
 
-  async *chunks(): AsyncGenerator<Uint8Array> {
-    const { record } = this.plan;
-    const pending: Promise<Uint8Array>[] = [];
-    let next = 0;
-    let bytesDone = 0;
-    const refill = () => {
-      while (next < record.chunks.length && pending.length < this.#inFlight) {
-        const p = this.#chunk(next++);
-        p.catch(() => undefined); // awaited in order below; never an unhandled rejection
-        pending.push(p);
-      }
-    };
-    refill();
-    while (pending.length > 0) {
-      const bytes = await pending.shift()!;
-      refill();
-      yield bytes;
-      bytesDone += bytes.length;
-      this.options.onProgress?.({ path: record.path, bytesDone, bytesTotal: record.size });
-    }
-  }
-
-  /** Chunk `index`, verified: from its local place if that still holds it, else fetched. */
-  async #chunk(index: number): Promise<Uint8Array> {
+  /** Chunk `index`, verified (invariants 2 and 3). */
+  async get(index: number): Promise<Uint8Array> {
     const chunk = this.plan.record.chunks[index]!;
     const entry = this.plan.wishlist?.entries[index];
     if (entry && 'local' in entry) {
       const bytes = await this.#readLocal(entry.local);
-      if (bytes && (await this.#verify(bytes, chunk, index)) === undefined) {
+      if (bytes && (await this.verify(bytes, index)) === undefined) {
         this.stats.reusedChunks++;
         this.stats.reusedBytes += bytes.length;
         return bytes;
@@ -225,10 +273,10 @@ class Assembler {
       try {
         bytes = await this.deps.fetchChunk(chunk, index, attempt);
       } catch (error) {
-        lastError = error instanceof Error ? error : new Error(String(error));
+        lastError = asError(error);
         continue;
       }
-      lastError = await this.#verify(bytes, chunk, index);
+      lastError = await this.verify(bytes, index);
       if (lastError === undefined) {
         this.stats.fetchedChunks++;
         this.stats.fetchedBytes += bytes.length;
@@ -236,6 +284,14 @@ class Assembler {
       }
     }
     throw lastError!;
+  }
+
+  /** Whether `bytes` are chunk `index` of the record: `undefined` if so, else the error. */
+  async verify(bytes: Uint8Array, index: number): Promise<ChunkVerificationError | undefined> {
+    const chunk: ChunkRef = this.plan.record.chunks[index]!;
+    const actual = await this.sha256(bytes);
+    if (bytes.length === chunk.size && equalBytes(actual, chunk.hash)) return undefined;
+    return new ChunkVerificationError(this.plan.record.path, index, toHex(chunk.hash), toHex(actual));
   }
 
   /** The bytes at `at`, or `undefined` when they cannot be read (the file changed or went). */
@@ -252,15 +308,5 @@ class Assembler {
       if (error instanceof VolumeUnavailableError) throw error;
       return undefined;
     }
-  }
-
-  async #verify(
-    bytes: Uint8Array,
-    chunk: ChunkRef,
-    index: number,
-  ): Promise<ChunkVerificationError | undefined> {
-    const actual = await this.sha256(bytes);
-    if (bytes.length === chunk.size && equalBytes(actual, chunk.hash)) return undefined;
-    return new ChunkVerificationError(this.plan.record.path, index, toHex(chunk.hash), toHex(actual));
   }
 }

@@ -75,6 +75,8 @@ describe('commitFile: assembling', () => {
       fetchedBytes: 400_000,
       reusedChunks: 0,
       reusedBytes: 0,
+      resumedChunks: 0,
+      resumedBytes: 0,
     });
   });
 
