@@ -1,16 +1,34 @@
 /**
- * Set reconciliation cost: two 100,000-item sets (16-byte record keys) that differ in d
- * items, reconciled by rateless IBLT through the wire format — symbols, bytes, bytes per
- * differing item and the constant part, next to sending the whole index, plus the time
- * each side spends. Target: ≤ 100 bytes per differing item + a constant under 4 KiB.
+ * Set reconciliation cost, in two parts:
+ *
+ * 1. The coder alone: two 100,000-item sets (16-byte record keys) that differ in d items,
+ *    reconciled by rateless IBLT through the wire format — symbols, bytes, bytes per
+ *    differing item and the constant part, plus the time each side spends.
+ * 2. The real path: two devices with 100,000-file indexes that differ in d files, first
+ *    contact through IndexExchange over a memory pair — every byte of the `reconcile`,
+ *    `more` and `want` messages, next to the differing records and the full index.
+ *
+ * Target: finding what differs costs ≤ 100 bytes per differing file + a constant under 4 KiB.
  */
+import { encodeMessage } from '../../src/core/protocol/codec.ts';
+import { LIMITS, type IndexBatch } from '../../src/core/protocol/messages.ts';
 import {
   RatelessDecoder,
   RatelessEncoder,
   decodeSymbols,
   encodeSymbols,
 } from '../../src/core/reconcile/index.ts';
+import type { LocalRecord } from '../../src/ports/Store.ts';
 import { generatedBytes } from '../support/generatedSource.ts';
+import {
+  FOLDER,
+  change,
+  connect,
+  device,
+  sentOf,
+  until,
+  type Device,
+} from '../unit/exchange/exchangeFixture.ts';
 import type { Table } from './report.ts';
 
 const SET_SIZE = 100_000;
@@ -86,6 +104,137 @@ function run(d: number, seed: number): ReconcileRun {
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
+/** Differing files for the IndexExchange runs, and the runs per count (different files edited). */
+const DIFFERING_FILES = [10, 100, 1_000] as const;
+const EXCHANGE_SEEDS = [1, 2, 3];
+
+export interface ExchangeRun {
+  readonly files: number;
+  /** Keys in the symmetric difference: two per differing file. */
+  readonly keys: number;
+  readonly symbolBytes: number;
+  readonly moreBytes: number;
+  readonly wantBytes: number;
+  /** The three above: what finding the difference cost. */
+  readonly findBytes: number;
+  readonly roundTrips: number;
+  /** The `index` messages both ways: the differing records themselves. */
+  readonly recordBytes: number;
+  /** One side's whole index as `index` messages: what a plain first run would send. */
+  readonly fullIndexBytes: number;
+  readonly ms: number;
+}
+
+/** Bytes of `records` sent as index batches of LIMITS.recordsPerIndex. */
+function indexBytes(records: readonly LocalRecord[]): number {
+  let bytes = 0;
+  for (let i = 0; i < records.length; i += LIMITS.recordsPerIndex) {
+    const batch: IndexBatch = {
+      kind: 'index',
+      folder: FOLDER,
+      indexId: '0123456789abcdef',
+      records: records.slice(i, i + LIMITS.recordsPerIndex).map(({ observed: _, ...r }) => r),
+      last: i + LIMITS.recordsPerIndex >= records.length,
+    };
+    bytes += encodeMessage(batch).length;
+  }
+  return bytes;
+}
+
+/**
+ * Two devices holding SET_SIZE files, `files` of them edited on both sides since (each
+ * side its own version: two differing keys per file), meeting for the first time.
+ */
+async function exchangeRun(files: number, seed: number): Promise<ExchangeRun> {
+  const a: Device = device('DEVA', 'a');
+  const b: Device = device('DEVB', 'b');
+  const common = Array.from({ length: SET_SIZE - files }, (_, i) =>
+    change(`Photos/${Math.floor(i / 100)}/IMG_${i}.jpg`, 'DEVC'),
+  );
+  const edited = Array.from({ length: files }, (_, i) => `Documents/${seed}/draft-${i}.txt`);
+  await a.store.putLocal(FOLDER, common);
+  await b.store.putLocal(FOLDER, common);
+  const aEdits = await a.store.putLocal(
+    FOLDER,
+    edited.map((path) => change(path, 'DEVA', 2)),
+  );
+  await b.store.putLocal(
+    FOLDER,
+    edited.map((path) => change(path, 'DEVB', 3)),
+  );
+  const all: LocalRecord[] = [];
+  for await (const record of a.store.localSince(FOLDER, 0)) all.push(record);
+
+  const t = performance.now();
+  const c = await connect(a, b, [{ id: FOLDER, label: 'Photos' }]);
+  await until(() => c.a.upToDate.length > 0 && c.b.upToDate.length > 0, 1_000_000);
+  const ms = performance.now() - t;
+  c.pair.link.cut('done');
+  if (aEdits.length !== files) throw new Error('setup');
+  const symbolBytes = sentOf(c.b, 'reconcile').bytes + sentOf(c.a, 'reconcile').bytes;
+  const more = sentOf(c.a, 'more').bytes + sentOf(c.b, 'more').bytes;
+  const want = sentOf(c.a, 'want').bytes + sentOf(c.b, 'want').bytes;
+  return {
+    files,
+    keys: 2 * files,
+    symbolBytes,
+    moreBytes: more,
+    wantBytes: want,
+    findBytes: symbolBytes + more + want,
+    roundTrips: sentOf(c.a, 'more').messages + sentOf(c.b, 'more').messages,
+    recordBytes: sentOf(c.a, 'index').bytes + sentOf(c.b, 'index').bytes,
+    fullIndexBytes: indexBytes(all),
+    ms,
+  };
+}
+
+function exchangeTable(runs: readonly ExchangeRun[]): Table {
+  const rows = DIFFERING_FILES.map((files) => {
+    const mine = runs.filter((r) => r.files === files);
+    const avg = (f: (r: ExchangeRun) => number) => mean(mine.map(f));
+    const worst = Math.max(...mine.map((r) => r.findBytes));
+    const budget = 100 * files + 4096;
+    return [
+      files,
+      avg((r) => r.symbolBytes),
+      avg((r) => r.moreBytes),
+      avg((r) => r.wantBytes),
+      avg((r) => r.findBytes),
+      avg((r) => r.findBytes) / files,
+      worst,
+      worst <= budget ? `ok (${budget.toLocaleString('en-US')})` : `OVER (${budget})`,
+      avg((r) => r.roundTrips),
+      avg((r) => r.recordBytes),
+      avg((r) => r.fullIndexBytes),
+      avg((r) => r.ms),
+    ];
+  });
+  return {
+    title: `First contact through IndexExchange: two ${SET_SIZE.toLocaleString('en-US')}-file indexes differing in d files (memory pair, mean of ${EXCHANGE_SEEDS.length} runs)`,
+    columns: [
+      'differing files d',
+      'symbols B',
+      'more B',
+      'want B',
+      'finding B',
+      'B per file',
+      'worst finding B',
+      'budget 100·d + 4 KiB',
+      'requests',
+      'differing records B',
+      'full index B',
+      'ms',
+    ],
+    rows,
+    notes: [
+      'Each differing file was edited on both devices, each in its own version: two differing keys per file (the worst case; a file on one side only is one key). Runs differ in which files were edited.',
+      '"finding B" = every `reconcile`, `more` and `want` message on the wire (MessagePack, folder ID included); "differing records B" = the `index` messages that then carry the differing records both ways.',
+      '"full index B" = one side\'s whole index as `index` messages: what a first contact without reconciliation sends each way.',
+      '"requests" = `more` messages, one round trip each; "ms" = the whole exchange in one process, key hashing (WebCrypto) included.',
+    ],
+  };
+}
+
 export async function benchReconcile(): Promise<{ tables: Table[]; figures: unknown }> {
   run(100, 99); // warm-up: JIT the encoder, decoder and format
   const rows = DIFFERENCES.map((d) => {
@@ -110,7 +259,12 @@ export async function benchReconcile(): Promise<{ tables: Table[]; figures: unkn
     rows.reduce((s, r) => s + (r.d - md) * (r.bytes - mb), 0) / rows.reduce((s, r) => s + (r.d - md) ** 2, 0);
   const constant = mb - perItem * md;
   const budget = (d: number) => 100 * d + 4096;
+  const exchange: ExchangeRun[] = [];
+  for (const files of DIFFERING_FILES) {
+    for (const seed of EXCHANGE_SEEDS) exchange.push(await exchangeRun(files, seed));
+  }
   const figures = {
+    exchange,
     setSize: SET_SIZE,
     batch: BATCH,
     seeds: SEEDS.length,
@@ -121,6 +275,7 @@ export async function benchReconcile(): Promise<{ tables: Table[]; figures: unkn
   return {
     figures,
     tables: [
+      exchangeTable(exchange),
       {
         title: `Set reconciliation, two ${SET_SIZE.toLocaleString('en-US')}-item sets (mean of ${SEEDS.length} seeds, ${BATCH} symbols per message)`,
         columns: [

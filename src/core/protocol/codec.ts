@@ -10,6 +10,7 @@ import { array, boolean, bytes, deviceId, hexId, integer, object, string, type F
 import { LIMITS, type FolderOffer, type Message } from './messages.ts';
 import { recordFromWire, recordToWire } from './records.ts';
 import { validatePath } from '../model/paths.ts';
+import { MAX_INDEX } from '../reconcile/mapping.ts';
 
 // Plain maps and byte strings only: no msgpackr records, no extension types, no Dates.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
@@ -88,11 +89,21 @@ const DECODERS: Readonly<Record<string, (m: Fields) => Message>> = {
     folder: folderId(m.folder),
     symbols: bytes(m.symbols, 'symbols', 1, LIMITS.opaqueBytes),
   }),
+  more: (m) => ({
+    kind: 'more',
+    folder: folderId(m.folder),
+    upTo: integer(m.upTo, 'upTo', 1, MAX_INDEX + 1),
+  }),
   want: (m) => {
-    const keys = bytes(m.keys, 'keys', 16, LIMITS.keysPerWant * 16);
+    const folder = folderId(m.folder);
+    const keys = bytes(m.keys, 'keys', 0, LIMITS.keysPerWant * 16);
     if (keys.length % 16 !== 0)
       throw new ProtocolError('malformed', 'not a whole number of 16-byte keys', 'keys');
-    return { kind: 'want', folder: folderId(m.folder), keys };
+    const last = boolean(m.last, 'last');
+    const all = boolean(m.all, 'all');
+    if (all && (!last || keys.length > 0))
+      throw new ProtocolError('malformed', 'a want of everything is the last and lists no keys', 'all');
+    return { kind: 'want', folder, keys, last, all };
   },
   request: (m) => ({
     kind: 'request',

@@ -15,9 +15,13 @@
  *                          for each the highest sequence A already has from B
  *     A → B  index …       records B lacks: those after B's sequence (delta index), in
  *                          batches; `last` closes the batch run
- *     A ↔ B  reconcile …   on first contact or index reset instead of a full index:
- *                          rateless IBLT symbols (core/reconcile) until one side
- *                          decodes, then `want` lists the keys whose records it needs
+ *     A → B  reconcile …   on first contact or index reset, instead of a full index
+ *                          (core/exchange/reconcileSession.ts has the whole flow): the
+ *                          streaming side A sends rateless IBLT symbols (core/reconcile)
+ *     B → A  more          the decoding side B asks for symbols up to a stream index
+ *     B → A  want …        B decoded: the keys whose records it needs, `last` on the
+ *                          final one; each side then sends its differing records as one
+ *                          `index` run
  *     A → B  request       pull one chunk by hash; B answers `chunk` with the bytes, or
  *                          `error` with the same id
  *     A ↔ B  refine        rsync refinement for a small edited file (core/content/rsync)
@@ -85,11 +89,29 @@ export interface Reconcile {
   readonly symbols: Uint8Array;
 }
 
+/** The decoding side of a reconciliation asks for more coded symbols. */
+export interface More {
+  readonly kind: 'more';
+  readonly folder: string;
+  /** Send symbols up to this stream index (exclusive); more than the last `more` asked. */
+  readonly upTo: number;
+}
+
 export interface Want {
   readonly kind: 'want';
   readonly folder: string;
-  /** Reconciliation keys (16 bytes each, concatenated) whose records the sender needs. */
+  /**
+   * Reconciliation keys (16 bytes each, concatenated, at most `LIMITS.keysPerWant`) whose
+   * records the sender needs; may be empty on the `last` want.
+   */
   readonly keys: Uint8Array;
+  /** The final want of this reconciliation: the receiver now answers with one `index` run. */
+  readonly last: boolean;
+  /**
+   * The sender gave up decoding: it wants every record (no keys; `last` is set), and sends
+   * every record of its own. A fallback no honest reconciliation needs.
+   */
+  readonly all: boolean;
 }
 
 export interface ChunkRequest {
@@ -153,6 +175,16 @@ export interface Close {
 }
 
 export type Message =
-  Hello | IndexBatch | Reconcile | Want | ChunkRequest | ChunkData | Refine | Progress | ErrorMessage | Close;
+  | Hello
+  | IndexBatch
+  | Reconcile
+  | More
+  | Want
+  | ChunkRequest
+  | ChunkData
+  | Refine
+  | Progress
+  | ErrorMessage
+  | Close;
 
 export type MessageKind = Message['kind'];

@@ -3,9 +3,11 @@ import { MemoryStore } from '../../../src/adapters/store/MemoryStore.ts';
 import { createMemoryPair, type MemoryPair } from '../../../src/adapters/transport/MemoryTransport.ts';
 import { IndexExchange, type SharedFolder } from '../../../src/core/exchange/index.ts';
 import type { FileRecord } from '../../../src/core/model/fileRecord.ts';
-import { LIMITS, type IndexBatch } from '../../../src/core/protocol/messages.ts';
+import { decodeMessage } from '../../../src/core/protocol/codec.ts';
+import { LIMITS, type IndexBatch, type MessageKind } from '../../../src/core/protocol/messages.ts';
 import { PeerChannel } from '../../../src/core/transfer/peerChannel.ts';
 import type { LocalChange } from '../../../src/ports/Store.ts';
+import type { Transport } from '../../../src/ports/Transport.ts';
 
 export { FOLDER, OTHER_FOLDER, settle, until } from '../transfer/transferFixture.ts';
 
@@ -33,6 +35,42 @@ export interface Side {
   readonly batches: IndexBatch[];
   readonly upToDate: string[];
   readonly remote: { folder: string; records: readonly FileRecord[] }[];
+  /** What this side sent, per message kind: how many messages and their bytes on the wire. */
+  readonly sent: Map<MessageKind, { messages: number; bytes: number }>;
+}
+
+/** Messages and bytes of `kinds` that `side` sent. */
+export function sentOf(side: Side, ...kinds: MessageKind[]): { messages: number; bytes: number } {
+  const tally = { messages: 0, bytes: 0 };
+  for (const kind of kinds) {
+    tally.messages += side.sent.get(kind)?.messages ?? 0;
+    tally.bytes += side.sent.get(kind)?.bytes ?? 0;
+  }
+  return tally;
+}
+
+/** The reconciliation's own messages: coded symbols, requests for more, wants. */
+export const RECONCILE_KINDS: readonly MessageKind[] = ['reconcile', 'more', 'want'];
+
+/** `transport`, tallying what is sent through it by message kind. */
+function tallied(transport: Transport, sent: Side['sent']): Transport {
+  return {
+    get maxMessageSize() {
+      return transport.maxMessageSize;
+    },
+    get closed() {
+      return transport.closed;
+    },
+    send(message) {
+      const { kind } = decodeMessage(message);
+      const tally = sent.get(kind) ?? { messages: 0, bytes: 0 };
+      sent.set(kind, { messages: tally.messages + 1, bytes: tally.bytes + message.length });
+      return transport.send(message);
+    },
+    onMessage: (listener) => transport.onMessage(listener),
+    onClose: (listener) => transport.onClose(listener),
+    close: (message) => transport.close(message),
+  };
 }
 
 export interface Connection {
@@ -47,7 +85,8 @@ function side(
   transport: MemoryPair['a'],
   folders: readonly SharedFolder[],
 ): Side {
-  const channel = new PeerChannel(peer.id, transport);
+  const sent: Side['sent'] = new Map();
+  const channel = new PeerChannel(peer.id, tallied(transport, sent));
   const batches: IndexBatch[] = [];
   const upToDate: string[] = [];
   const remote: Side['remote'][number][] = [];
@@ -62,7 +101,7 @@ function side(
     onRemoteRecords: (folder, records) => remote.push({ folder, records }),
     onUpToDate: (folder) => upToDate.push(folder),
   });
-  return { exchange, channel, batches, upToDate, remote };
+  return { exchange, channel, batches, upToDate, remote, sent };
 }
 
 /** Connects `a` and `b`, sharing `aFolders` from a's side and `bFolders` from b's, and starts both. */

@@ -86,12 +86,20 @@ const message: fc.Arbitrary<Message> = fc.oneof(
     symbols: fc.uint8Array({ minLength: 1 }),
   }),
   fc.record({
+    kind: fc.constant('more' as const),
+    folder: fc.constant(FOLDER),
+    upTo: fc.integer({ min: 1, max: 2 ** 32 }),
+  }),
+  fc.record({
     kind: fc.constant('want' as const),
     folder: fc.constant(FOLDER),
     keys: fc
-      .integer({ min: 1, max: 5 })
+      .integer({ min: 0, max: 5 })
       .chain((n) => fc.uint8Array({ minLength: 16 * n, maxLength: 16 * n })),
+    last: fc.boolean(),
+    all: fc.constant(false),
   }),
+  fc.constant({ kind: 'want', folder: FOLDER, keys: new Uint8Array(0), last: true, all: true } as const),
   fc.record({
     kind: fc.constant('request' as const),
     id: fc.integer({ min: 1, max: 2 ** 31 }),
@@ -228,7 +236,16 @@ describe('protocol codec', () => {
     expect(refusal({ kind: 'reconcile', folder: 'not-hex', symbols: new Uint8Array(1) }).field).toBe(
       'folder',
     );
-    expect(refusal({ kind: 'want', folder: FOLDER, keys: new Uint8Array(17) }).field).toBe('keys');
+    const want = { kind: 'want', folder: FOLDER, keys: new Uint8Array(16), last: true, all: false };
+    expect(refusal({ ...want, keys: new Uint8Array(17) }).field).toBe('keys');
+    expect(refusal({ ...want, keys: new Uint8Array(16 * (LIMITS.keysPerWant + 1)) }).field).toBe('keys');
+    expect(refusal({ ...want, last: undefined }).field).toBe('last');
+    expect(refusal({ ...want, all: 1 }).field).toBe('all');
+    expect(refusal({ ...want, all: true }).field).toBe('all');
+    expect(refusal({ ...want, keys: new Uint8Array(0), last: false, all: true }).field).toBe('all');
+    expect(receive({ ...want, keys: new Uint8Array(0), all: true })).toMatchObject({ all: true, last: true });
+    expect(refusal({ kind: 'more', folder: FOLDER, upTo: 0 }).field).toBe('upTo');
+    expect(refusal({ kind: 'more', folder: FOLDER, upTo: 2 ** 32 + 1 }).field).toBe('upTo');
     expect(refusal({ kind: 'progress', folder: FOLDER, path: 'a', bytesDone: 9, bytesTotal: 8 }).field).toBe(
       'bytesDone',
     );
