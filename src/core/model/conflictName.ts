@@ -12,6 +12,10 @@
  * - The extension is what follows the last dot of the base name (`a.tar.gz` →
  *   `a.tar.sync-conflict-….gz`); a name whose only dot leads it (`.bashrc`) or that has
  *   none gets the suffix at its end.
+ * - When that name is taken by other content, the planner tries `…-<device>-2.ext`,
+ *   `-3`, and so on (the `attempt` argument), taking the first whose records every
+ *   device sees the same (core/plan/copyPlacement.ts), so the copy still gets one name.
+ *   Short device IDs are base32, without `-`, so `-2` cannot be read as part of one.
  */
 
 import { equalBytes } from '../content/bytes.ts';
@@ -20,12 +24,14 @@ import { baseName, MAX_SEGMENT_BYTES, parentOf, utf8Length, validatePath } from 
 import { compareVersions } from './versionVector.ts';
 
 const CONFLICT_MARK = '.sync-conflict-';
-const CONFLICT_COPY = /\.sync-conflict-\d{8}-\d{6}-[A-Za-z0-9_-]{1,64}(?:\.[^./]+)?$/;
+const CONFLICT_COPY = /\.sync-conflict-\d{8}-\d{6}-[A-Za-z0-9_-]{1,64}(?:-[1-9]\d{0,15})?(?:\.[^./]+)?$/;
 /** Latest time the `YYYYMMDD` form can show: 9999-12-31T23:59:59.999Z. */
 const MAX_NAMED_MS = 253402300799999;
 
 /**
- * The name the losing record of a conflict is kept under, next to the original.
+ * The name the losing record of a conflict is kept under, next to the original; for an
+ * `attempt` past 1 (the name before was taken), the same with `-<attempt>` after the
+ * device (`notes.sync-conflict-20240305-070809-DEV1-2.txt`).
  *
  * `mtimeMs` outside 1970–9999 (or not a number) is clamped into that range. `device` is
  * a short device ID; any character outside `A–Z a–z 0–9 _ -` becomes `_` and it is cut
@@ -34,9 +40,11 @@ const MAX_NAMED_MS = 253402300799999;
  * (or the path past 4096), the part before the extension is shortened (or, if the
  * extension alone is too long, the whole name is, with the suffix at its end). Only a
  * path within a few bytes of 4096 whose name is too short to give them back stays long.
+ * `attempt` is taken as a whole number of at least 1 (anything else counts as 1).
  */
-export function conflictCopyName(path: string, mtimeMs: number, device: DeviceShortId): string {
-  const suffix = `${CONFLICT_MARK}${utcStamp(mtimeMs)}-${safeDevice(device)}`;
+export function conflictCopyName(path: string, mtimeMs: number, device: DeviceShortId, attempt = 1): string {
+  const counter = Number.isSafeInteger(attempt) && attempt > 1 ? `-${attempt}` : '';
+  const suffix = `${CONFLICT_MARK}${utcStamp(mtimeMs)}-${safeDevice(device)}${counter}`;
   const dir = parentOf(path);
   const name = baseName(path);
   const dot = name.lastIndexOf('.');

@@ -41,6 +41,34 @@ describe('conflictCopyName', () => {
     expect(conflictCopyName(path, T, 'DEV1')).toBe(copy);
   });
 
+  it.each([
+    ['notes.txt', 2, 'notes.sync-conflict-20240305-070809-DEV1-2.txt'],
+    ['archive.tar.gz', 3, 'archive.tar.sync-conflict-20240305-070809-DEV1-3.gz'],
+    ['.bashrc', 12, '.bashrc.sync-conflict-20240305-070809-DEV1-12'],
+    ['notes.txt', 1, 'notes.sync-conflict-20240305-070809-DEV1.txt'],
+  ])('names the copy of %j at attempt %i %j, with the counter after the device', (path, attempt, copy) => {
+    expect(conflictCopyName(path, T, 'DEV1', attempt)).toBe(copy);
+  });
+
+  it('counts an attempt that is not a whole number past 1 as the first', () => {
+    const plain = conflictCopyName('x.txt', T, 'D');
+    for (const attempt of [0, -2, 1.5, NaN, Infinity])
+      expect(conflictCopyName('x.txt', T, 'D', attempt)).toBe(plain);
+  });
+
+  it('gives each attempt its own valid, recognizable name, also where the name must be shortened', () => {
+    const names = fc.constantFrom('a.txt', 'Makefile', `${'é'.repeat(120)}.txt`, `CONxx.${'e'.repeat(216)}`);
+    fc.assert(
+      fc.property(names, fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 1, max: 1e6 }), (name, m, n) => {
+        const one = conflictCopyName(`d/${name}`, T, 'X'.repeat(64), m);
+        const other = conflictCopyName(`d/${name}`, T, 'X'.repeat(64), n);
+        expect(validatePath(one)).toEqual({ ok: true, path: one });
+        expect(isConflictCopy(one)).toBe(true);
+        expect(one === other).toBe(m === n);
+      }),
+    );
+  });
+
   it('formats the time in UTC, whatever the time zone', () => {
     const zone = process.env.TZ;
     // UTC+14: a local-time formatter would name these a day later.
@@ -124,6 +152,9 @@ describe('isConflictCopy', () => {
   it('recognizes copy names and nothing else', () => {
     expect(isConflictCopy('a/notes.sync-conflict-20240305-070809-DEV1.txt')).toBe(true);
     expect(isConflictCopy('.bashrc.sync-conflict-20240305-070809-DEV1')).toBe(true);
+    expect(isConflictCopy('a/notes.sync-conflict-20240305-070809-DEV1-2.txt')).toBe(true);
+    expect(isConflictCopy(`notes.sync-conflict-20240305-070809-${'D'.repeat(64)}-17`)).toBe(true);
+    expect(isConflictCopy(`notes.sync-conflict-20240305-070809-${'D'.repeat(64)}-0`)).toBe(false);
     expect(isConflictCopy('notes.txt')).toBe(false);
     expect(isConflictCopy('notes.sync-conflict-2024035-070809-DEV1.txt')).toBe(false);
     expect(isConflictCopy('notes.sync-conflict-20240305-070809-.txt')).toBe(false);
