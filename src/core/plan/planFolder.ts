@@ -14,40 +14,62 @@
  * 3. Remote dominates (or no local record): the local record is replaced by the remote one,
  *    unchanged. Same outcome on disk (same hash, or both deleted, or no local record and a
  *    tombstone) → `adopt`; a tombstone over a live file → `delete`; live content → a write,
- *    `copyLocal` when a live local file elsewhere has that hash and is not itself written
- *    by this plan (a rename or copy costs no transfer), else `fetch`.
+ *    `copyLocal` when a live local file elsewhere has that hash and still has it when the
+ *    copy is made (invariant 9): one this plan writes never is a source (a rename or copy
+ *    costs no transfer), else `fetch`.
  * 4. Concurrent with the same outcome (`isRealConflict` false): `adopt` the record
  *    `chooseConflictWinner` picks, with the merged version. Identical content is never a
  *    conflict.
  * 5. Concurrent with different outcomes: a `conflict`. The winner (`chooseConflictWinner`:
  *    an edit beats a delete, then the newer mtime, then the device ID) keeps `path`, with
- *    version = merge(both versions), not bumped; a live loser is kept at
- *    `conflictCopyName(path, loser.mtime, loser.modifiedBy)` with the loser's own record
- *    (its version, mtime, author). Both devices compute the same two records from the same
- *    pair, whichever side each holds, so they end equal and neither sees a conflict again:
- *    the merged version dominates both originals, and equals itself. Not bumping is what
- *    makes this so: a bump would carry each device's own clock and conflict anew.
- * 6. A conflict copy is only made where the local index has no record at its name (else
- *    `blocked`, 'conflict-copy-exists'); the plan for the copy's name itself waits a
- *    round, since it would be the same record (or one that supersedes it next round).
- * 7. A write at a path that differs only by case from another live local file is
- *    `blocked` ('case-collision'), never done: on a case-insensitive volume it would
- *    overwrite that file. A case-only rename thus arrives in two rounds: the delete of the
- *    old spelling, then the new one.
- * 8. Order: every `copyLocal` first (so a renamed file is copied before its old path is
- *    deleted or replaced), then all other actions; each group by path in code-unit order.
- *    The output depends only on the records, not on the maps' insertion order.
- * 9. Records are as they came: the commit step gives them their local `sequence`.
+ *    version = merge(both versions), not bumped; a live loser is kept as a conflict copy
+ *    (invariant 6) with the loser's own record (its version, mtime, author). Both devices
+ *    compute the same two records from the same pair, whichever side each holds, so they
+ *    end equal and neither sees a conflict again: the merged version dominates both
+ *    originals, and equals itself. Not bumping is what makes this so: a bump would carry
+ *    each device's own clock and conflict anew.
+ * 6. The copy is named `conflictCopyName(path, loser.mtime, loser.modifiedBy, n)` for the
+ *    first n = 1, 2, … whose name holds nothing but the copy (copyPlacement.ts): no live
+ *    record there, local or announced, with other content, no tombstone there newer than
+ *    every copy of it, no live path that differs from it only by case or has it as a
+ *    directory. Decided from what both sides of the conflict see alike, the name is the
+ *    same on every device, and a copy already there (made earlier, or fetched from the
+ *    peer that made it) is reused, never duplicated: `copyExists`, and the record kept
+ *    there merges the versions when they are concurrent. Other content is never
+ *    overwritten. The plan for the copy's name itself waits a round, since the conflict
+ *    fills it with a record no record there is newer than.
+ * 7. Names (names.ts): every volume may be case-insensitive. A write needs its path as a
+ *    file and each directory on it as a directory; a needed name that differs only by case
+ *    from a live local file or directory is a 'case-collision', one where a live local
+ *    file is a directory, or the reverse, a 'file-directory-clash'. When every local file
+ *    in the way is deleted by this plan, the write goes ahead after those deletes (they are
+ *    marked `frees`), so a case-only rename or a file turned directory takes one round;
+ *    else it is `blocked`, naming what `collidesWith` it, and never done.
+ * 8. Writes of one plan that clash with each other (two announced paths differing only by
+ *    case, from one peer or several; a file and a directory of one name) claim names in
+ *    code-unit order of their paths: the smaller path is written, the others blocked.
+ *    Any other choice would leave the folder different from device to device; blocking
+ *    all of them would leave a new device without either file. Once written, the file is
+ *    local and keeps blocking the others (invariant 7) until one is renamed or deleted.
+ * 9. Order, in four runs, each by path in code-unit order: `copyLocal` that needs no name
+ *    freed; the deletes marked `frees`; `copyLocal` that needs a name they freed; all the
+ *    rest. So a renamed file is copied before its old path is deleted or replaced (a
+ *    `copyLocal` never reads from a file this plan writes, nor, in the third run, from one
+ *    a `frees` delete removed), and a freed name is free before it is written. With
+ *    nothing to free, this is "copies first, then the rest". The output depends only on
+ *    the records, not on the maps' insertion order.
+ * 10. Records are as they came: the commit step gives them their local `sequence`.
  *
  * Every record's own `version` is assumed to name one outcome: records equal in version
  * have equal content (scan invariant 4 keeps it for touches).
  */
 import { equalBytes, toHex } from '../content/bytes.ts';
-import { chooseConflictWinner, conflictCopyName, isRealConflict } from '../model/conflictName.ts';
+import { chooseConflictWinner, isRealConflict } from '../model/conflictName.ts';
 import type { FileRecord } from '../model/fileRecord.ts';
-import { caseFoldKey } from '../model/paths.ts';
 import { compareVersions, dominates, mergeVersions } from '../model/versionVector.ts';
 import type { Expect, PlannedAction } from './actions.ts';
+import { copyPlacer, type PlaceCopy } from './copyPlacement.ts';
+import { compareCodeUnits, screenNames } from './names.ts';
 
 export interface PlanInput {
   /** This device's index of the folder, path → record, tombstones included. */
@@ -67,52 +89,59 @@ export function pickRemote(records: readonly FileRecord[]): FileRecord | undefin
 
 /** The actions that bring the local folder up to date with `input.remote`. */
 export function planFolder(input: PlanInput): PlannedAction[] {
-  const { local } = input;
-  const paths = [...new Set([...local.keys(), ...input.remote.keys()])].sort(compareCodeUnits);
-  const liveByFold = new Map<string, string[]>();
-  const liveByHash = new Map<string, string[]>();
-  for (const path of paths) {
-    const record = local.get(path);
-    if (record === undefined || record.deleted) continue;
-    push(liveByFold, caseFoldKey(path), path);
-    push(liveByHash, toHex(record.hash), path);
-  }
-
+  const { local, remote } = input;
+  const paths = [...new Set([...local.keys(), ...remote.keys()])].sort(compareCodeUnits);
+  const placeCopy = copyPlacer(local, remote);
   const decided: PlannedAction[] = [];
   for (const path of paths) {
-    const remote = pickRemote(input.remote.get(path) ?? []);
-    if (remote === undefined) continue;
-    const action = decide(path, local.get(path), remote);
-    if (action === undefined) continue;
-    const collides = (liveByFold.get(caseFoldKey(path)) ?? []).some((other) => other !== path);
-    if (collides && writesAtPath(action)) decided.push({ kind: 'blocked', path, reason: 'case-collision' });
-    else if (action.kind === 'conflict' && action.copyName !== null && local.has(action.copyName)) {
-      decided.push({ kind: 'blocked', path, reason: 'conflict-copy-exists' });
-    } else decided.push(action);
+    const theirs = pickRemote(remote.get(path) ?? []);
+    if (theirs === undefined) continue;
+    const action = decide(path, local.get(path), theirs, placeCopy);
+    if (action !== undefined) decided.push(action);
   }
 
   // Invariant 6: a copy name a conflict fills is not planned on its own this round.
   const copies = new Set(
     decided.flatMap((a) => (a.kind === 'conflict' && a.copyName !== null ? [a.copyName] : [])),
   );
-  const kept = decided.filter((a) => !copies.has(a.path));
-  // Invariant 3: a source must keep its bytes until copied, so nothing this plan writes is one.
-  const written = new Set(kept.filter(writesAtPath).map((a) => a.path));
-  const actions = kept.map((a): PlannedAction => {
+  // Invariants 7 and 8.
+  const screened = screenNames(
+    local,
+    decided.filter((a) => !copies.has(a.path)),
+  );
+  const { waiting, freeing } = screened;
+
+  // Invariant 3: a source keeps its bytes until copied, so nothing this plan writes is one,
+  // nor, for a copy that waits for a freed name, a file deleted to free it (invariant 9).
+  const liveByHash = new Map<string, string[]>();
+  for (const path of paths) {
+    const record = local.get(path);
+    if (record !== undefined && !record.deleted) push(liveByHash, toHex(record.hash), path);
+  }
+  const written = new Set(screened.actions.filter(writesAtPath).map((a) => a.path));
+  const actions = screened.actions.map((a): PlannedAction => {
+    if (a.kind === 'delete') return freeing.has(a.path) ? { ...a, frees: true } : a;
     if (a.kind !== 'fetch') return a;
-    const from = (liveByHash.get(toHex(a.record.hash)) ?? []).find((p) => p !== a.path && !written.has(p));
+    const from = (liveByHash.get(toHex(a.record.hash)) ?? []).find(
+      (p) => p !== a.path && !written.has(p) && !(waiting.has(a.path) && freeing.has(p)),
+    );
     const source = from === undefined ? undefined : local.get(from);
     if (from === undefined || source === undefined) return a;
-    return { ...a, kind: 'copyLocal', from, fromExpect: { size: source.size, mtime: source.mtime } };
+    return { ...a, kind: 'copyLocal', from, fromExpect: stat(source) };
   });
-  return actions.sort(
-    (a, b) =>
-      Number(b.kind === 'copyLocal') - Number(a.kind === 'copyLocal') || compareCodeUnits(a.path, b.path),
-  );
+
+  const run = (a: PlannedAction): number =>
+    a.kind === 'copyLocal' ? (waiting.has(a.path) ? 2 : 0) : a.kind === 'delete' && a.frees ? 1 : 3;
+  return actions.sort((a, b) => run(a) - run(b) || compareCodeUnits(a.path, b.path));
 }
 
-/** The single-path decision (invariants 2–5), before collisions and local copies. */
-function decide(path: string, local: FileRecord | undefined, remote: FileRecord): PlannedAction | undefined {
+/** The single-path decision (invariants 2–6), before names are screened and local copies found. */
+function decide(
+  path: string,
+  local: FileRecord | undefined,
+  remote: FileRecord,
+  placeCopy: PlaceCopy,
+): PlannedAction | undefined {
   if (local === undefined) {
     return remote.deleted
       ? { kind: 'adopt', path, record: remote }
@@ -129,7 +158,7 @@ function decide(path: string, local: FileRecord | undefined, remote: FileRecord)
   const winner = chooseConflictWinner(local, remote);
   if (!isRealConflict(local, remote)) return { kind: 'adopt', path, record: { ...winner, path, version } };
   const loser = winner === local ? remote : local;
-  const copyName = loser.deleted ? null : conflictCopyName(path, loser.mtime, loser.modifiedBy);
+  const placed = loser.deleted ? undefined : placeCopy(path, loser);
   return {
     kind: 'conflict',
     path,
@@ -137,9 +166,10 @@ function decide(path: string, local: FileRecord | undefined, remote: FileRecord)
     loser,
     local: winner === local ? 'winner' : 'loser',
     record: { ...winner, path, version },
-    copyName,
-    copy: copyName === null ? null : { ...loser, path: copyName },
+    copyName: placed?.copyName ?? null,
+    copy: placed?.copy ?? null,
     expect: expectOf(local),
+    ...(placed?.exists === true ? { copyExists: true } : {}),
   };
 }
 
@@ -165,8 +195,4 @@ function push(map: Map<string, string[]>, key: string, value: string): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
   else list.push(value);
-}
-
-function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

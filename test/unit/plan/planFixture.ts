@@ -1,4 +1,5 @@
 import type { FileRecord } from '../../../src/core/model/fileRecord.ts';
+import { planFolder, type PlannedAction } from '../../../src/core/plan/index.ts';
 
 /** A live record of `path` whose content is the byte `content` (hash = [content]). */
 export function live(path: string, fields: Partial<FileRecord> & { content?: number } = {}): FileRecord {
@@ -35,4 +36,19 @@ export function announced(records: readonly FileRecord[]): Map<string, FileRecor
 export function synced(r: FileRecord | undefined): unknown {
   if (r === undefined) return undefined;
   return { ...r, sequence: 0, hash: [...r.hash], version: { ...r.version } };
+}
+
+/** The plan for `local` records against `remote` ones (each peer's, any order). */
+export function plan(local: readonly FileRecord[], remote: readonly FileRecord[]): PlannedAction[] {
+  return planFolder({ local: byPath(local), remote: announced(remote) });
+}
+
+/** Each action as `[kind, path]`, plus what it collides with or frees, for short expectations. */
+export function outline(actions: readonly PlannedAction[]): string[][] {
+  return actions.map((a) => {
+    if (a.kind === 'blocked') return [a.kind, a.path, a.reason, a.collidesWith ?? ''];
+    if (a.kind === 'delete' && a.frees) return [a.kind, a.path, 'frees'];
+    if (a.kind === 'copyLocal') return [a.kind, a.path, `from ${a.from}`];
+    return [a.kind, a.path];
+  });
 }

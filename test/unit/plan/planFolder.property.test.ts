@@ -1,39 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { equalBytes } from '../../../src/core/content/bytes.ts';
-import type { FileRecord, VersionVector } from '../../../src/core/model/fileRecord.ts';
+import { equalBytes, toHex } from '../../../src/core/content/bytes.ts';
+import type { FileRecord } from '../../../src/core/model/fileRecord.ts';
 import { compareVersions, dominates } from '../../../src/core/model/versionVector.ts';
-import { planFolder, recordsAfter, type PlannedAction } from '../../../src/core/plan/index.ts';
-import { live, synced, tombstone } from './planFixture.ts';
+import { pickRemote, planFolder, recordsAfter, type PlannedAction } from '../../../src/core/plan/index.ts';
+import { carryOut, diskOf, runsOf } from './caseInsensitiveDisk.ts';
+import { devices, index, recordFor } from './planArbitraries.ts';
+import { synced } from './planFixture.ts';
 
 const PATHS = ['a.txt', 'b', 'c/d.txt', 'c/e', 'f.bin'];
-const DEVICES = ['A', 'B', 'C'];
-
-// Counters 0–2 on three devices: every relation (equal, greater, lesser, concurrent) is common.
-const version: fc.Arbitrary<VersionVector> = fc
-  .tuple(...DEVICES.map(() => fc.integer({ min: 0, max: 2 })))
-  .map((counters) =>
-    Object.fromEntries(DEVICES.flatMap((d, i) => (counters[i]! > 0 ? [[d, counters[i]!]] : []))),
-  );
-
-/** A record of some path, or none; few contents and mtimes, so equal ones are common. */
-const recordFor = (path: string): fc.Arbitrary<FileRecord | undefined> =>
-  fc.option(
-    fc
-      .record({
-        deleted: fc.boolean(),
-        content: fc.integer({ min: 1, max: 3 }),
-        mtime: fc.constantFrom(1_000, 2_000),
-        modifiedBy: fc.constantFrom(...DEVICES),
-        version,
-      })
-      .map(({ deleted, content, mtime, modifiedBy, version: v }) =>
-        deleted
-          ? tombstone(path, { mtime, modifiedBy, version: v, sequence: 0 })
-          : live(path, { content, mtime, modifiedBy, version: v, sequence: 0 }),
-      ),
-    { nil: undefined },
-  );
 
 /** Per path, what device A and device B hold. Equal versions name one record (planFolder.ts). */
 const twoDevices = fc
@@ -45,10 +20,6 @@ const twoDevices = fc
         : [a, b],
     ),
   );
-
-function index(records: readonly (FileRecord | undefined)[]): Map<string, FileRecord> {
-  return new Map(records.flatMap((r) => (r === undefined ? [] : [[r.path, r] as const])));
-}
 
 function announcedBy(...peers: Map<string, FileRecord>[]): Map<string, FileRecord[]> {
   const out = new Map<string, FileRecord[]>();
@@ -126,6 +97,97 @@ describe('planFolder properties', () => {
         }
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+function liveHashes(...maps: ReadonlyMap<string, FileRecord>[]): Set<string> {
+  return new Set(maps.flatMap((m) => [...m.values()].filter((r) => !r.deleted).map((r) => toHex(r.hash))));
+}
+
+describe('planFolder properties with names that clash and copies that exist', () => {
+  it('gives a plan a case-insensitive volume carries out in order, run by run in any order, ending with the planned records', () => {
+    fc.assert(
+      fc.property(devices(3), ([local, b, c]) => {
+        const actions = planFolder({ local: local!, remote: announcedBy(b!, c!) });
+        const expected = diskOf(recordsAfter(local!, actions));
+        const disk = diskOf(local!);
+        carryOut(disk, actions);
+        expect(disk).toEqual(expected);
+        // Within a run, actions do not depend on each other.
+        const reversed = diskOf(local!);
+        for (const run of runsOf(actions)) carryOut(reversed, [...run].reverse());
+        expect(reversed).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('leaves nothing but blocked changes to plan once a plan is carried out', () => {
+    fc.assert(
+      fc.property(devices(3), ([local, b, c]) => {
+        const remote = announcedBy(b!, c!);
+        const after = recordsAfter(local!, planFolder({ local: local!, remote }));
+        const again = planFolder({ local: after, remote });
+        expect(again.filter((a) => a.kind !== 'blocked')).toEqual([]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never loses a live local file’s content unless the remote version dominates it', () => {
+    fc.assert(
+      fc.property(devices(3), ([local, b, c]) => {
+        const remote = announcedBy(b!, c!);
+        const kept = liveHashes(recordsAfter(local!, planFolder({ local: local!, remote })));
+        for (const [path, mine] of local!) {
+          if (mine.deleted || kept.has(toHex(mine.hash))) continue;
+          const theirs = pickRemote(remote.get(path) ?? []);
+          expect(theirs !== undefined && dominates(theirs.version, mine.version)).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('brings two devices exchanging records to rest within a few rounds, losing nothing, equal when nothing is blocked', () => {
+    fc.assert(
+      fc.property(devices(2), ([start0, start1]) => {
+        let [a, b] = [start0!, start1!];
+        let plans: PlannedAction[][] = [];
+        let rounds = 0;
+        for (; rounds < 6; rounds++) {
+          plans = [
+            planFolder({ local: a, remote: announcedBy(b) }),
+            planFolder({ local: b, remote: announcedBy(a) }),
+          ];
+          if (plans.every((p) => p.every((x) => x.kind === 'blocked'))) break;
+          for (const [device, actions] of [
+            [a, plans[0]!],
+            [b, plans[1]!],
+          ] as const) {
+            const disk = diskOf(device);
+            carryOut(disk, actions);
+            expect(disk).toEqual(diskOf(recordsAfter(device, actions)));
+          }
+          [a, b] = [recordsAfter(a, plans[0]!), recordsAfter(b, plans[1]!)];
+        }
+        expect(rounds).toBeLessThan(6);
+        // A version is gone only where a record that dominated it was there from the start.
+        const kept = liveHashes(a, b);
+        for (const record of [...start0!.values(), ...start1!.values()]) {
+          if (record.deleted || kept.has(toHex(record.hash))) continue;
+          const newer = [start0!.get(record.path), start1!.get(record.path)].some(
+            (r) => r !== undefined && dominates(r.version, record.version),
+          );
+          expect(newer).toBe(true);
+        }
+        if (plans.every((p) => p.length === 0)) {
+          for (const path of new Set([...a.keys(), ...b.keys()]))
+            expect(synced(a.get(path))).toEqual(synced(b.get(path)));
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });

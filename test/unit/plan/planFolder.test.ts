@@ -148,31 +148,8 @@ describe('planFolder', () => {
   it('blocks a remote file whose path differs only by case from a live local file', () => {
     const l = live('README.md');
     const r = live('Readme.md', { version: { B: 1 }, content: 2 });
-    expect(plan([l], [r])).toEqual([{ kind: 'blocked', path: 'Readme.md', reason: 'case-collision' }]);
-  });
-
-  it('takes a case-only rename in two rounds: the delete of the old spelling first', () => {
-    const l = live('README.md', { content: 3 });
-    const renamed = live('Readme.md', { version: { B: 1 }, content: 3 });
-    const gone = tombstone('README.md', { version: { A: 1, B: 1 } });
-    const first = plan([l], [renamed, gone]);
-    expect(first.map((a) => [a.kind, a.path])).toEqual([
-      ['delete', 'README.md'],
-      ['blocked', 'Readme.md'],
-    ]);
-    const second = planFolder({
-      local: recordsAfter(byPath([l]), first),
-      remote: announced([renamed, gone]),
-    });
-    expect(second).toEqual([{ kind: 'fetch', path: 'Readme.md', record: renamed, expect: 'absent' }]);
-  });
-
-  it('blocks a conflict whose copy name is already taken locally', () => {
-    const l = live('doc.txt', { version: { A: 2 }, mtime: 100 });
-    const r = live('doc.txt', { version: { B: 2 }, mtime: 200, content: 2, modifiedBy: 'B' });
-    const taken = live(conflictCopyName('doc.txt', 100, 'A'), { content: 8 });
-    expect(plan([l, taken], [r])).toEqual([
-      { kind: 'blocked', path: 'doc.txt', reason: 'conflict-copy-exists' },
+    expect(plan([l], [r])).toEqual([
+      { kind: 'blocked', path: 'Readme.md', reason: 'case-collision', collidesWith: 'README.md' },
     ]);
   });
 
