@@ -303,6 +303,13 @@ export class Cluster {
     return out;
   }
 
+  /** Paths of the partial downloads (temporary files) the device's folder holds now. */
+  async partials(device: string, folder: string): Promise<string[]> {
+    const out: string[] = [];
+    for await (const partial of this.#volume(device, folder).partials()) out.push(partial.path);
+    return out;
+  }
+
   /** The device's ID, as its peers know it. */
   deviceId(device: string): string {
     return this.#device(device).id;

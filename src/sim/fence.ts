@@ -6,7 +6,7 @@
  * reports stop. The volume itself, and the store's backing, outlive the fence.
  */
 import type { CancelTimer, Clock } from '../ports/Clock.ts';
-import { VolumeUnavailableError, type Volume } from '../ports/Volume.ts';
+import { VolumeUnavailableError, type Expectation, type PartialFile, type Volume } from '../ports/Volume.ts';
 
 export class Fence {
   #down = false;
@@ -51,6 +51,18 @@ export function fencedVolume(volume: Volume, fence: Fence): Volume {
           return target.writeAtomically(path, fencedChunks(chunks, fence), ...(rest as [undefined]));
         };
       }
+      if (property === 'openPartial') {
+        return async (path: string, key: string) => {
+          fence.check();
+          return fencedPartial(await target.openPartial!(path, key), fence);
+        };
+      }
+      if (property === 'partials') {
+        return async function* () {
+          fence.check();
+          for await (const partial of target.partials!()) yield fencedPartial(partial, fence);
+        };
+      }
       if (property === 'list') {
         return async function* () {
           fence.check();
@@ -68,6 +80,25 @@ export function fencedVolume(volume: Volume, fence: Fence): Volume {
       };
     },
   });
+}
+
+/** A partial download whose writes, commit and discard stop at the crash. */
+function fencedPartial(partial: PartialFile, fence: Fence): PartialFile {
+  const guard =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      fence.check();
+      return fn(...args);
+    };
+  return {
+    path: partial.path,
+    key: partial.key,
+    size: guard(() => partial.size()),
+    read: guard((offset: number, length: number) => partial.read(offset, length)),
+    write: guard((offset: number, bytes: Uint8Array) => partial.write(offset, bytes)),
+    commit: guard((expect?: Expectation) => partial.commit(expect)),
+    discard: guard(() => partial.discard()),
+  };
 }
 
 async function* fencedChunks(chunks: AsyncIterable<Uint8Array>, fence: Fence): AsyncGenerator<Uint8Array> {

@@ -4,12 +4,14 @@
  * tables and writes the same figures to test/bench/results/bench.json.
  *
  * Options (environment): BENCH_MIB=256 sizes the throughput inputs; BENCH_DELTA_MIB=256
- * sizes the delta base file; BENCH_SKIP=browser,delta,reconcile skips sections.
+ * sizes the delta base file; BENCH_SYNC_MIB=1024 and BENCH_SYNC_FILES=20000 size the engine
+ * sync; BENCH_SKIP=browser,delta,reconcile,sync skips sections.
  */
 import { benchContentBrowser } from './contentBrowser.ts';
 import { benchContentNode } from './contentNode.ts';
 import { benchDelta } from './delta.ts';
 import { benchReconcile } from './reconcile.ts';
+import { benchSync } from './syncSim.ts';
 import { printTable, writeJson, type Table } from './report.ts';
 
 const mib = (name: string, fallback: number) => Number(process.env[name] ?? fallback) * 1024 * 1024;
@@ -37,6 +39,12 @@ if (!skip.has('reconcile')) {
   const reconcile = await benchReconcile();
   show(reconcile.tables);
   results.reconcile = reconcile.figures;
+}
+
+if (!skip.has('sync')) {
+  const sync = await benchSync(mib('BENCH_SYNC_MIB', 1024), Number(process.env.BENCH_SYNC_FILES ?? 20_000));
+  show(sync.tables);
+  results.sync = sync.figures;
 }
 
 console.log(`\nfigures written to ${writeJson('bench', results)}`);

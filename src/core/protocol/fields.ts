@@ -40,8 +40,15 @@ export function bytes(value: unknown, field: string, min: number, max: number): 
   if (!(value instanceof Uint8Array)) return fail(field, 'expected bytes');
   if (value.length < min || value.length > max)
     return fail(field, `length ${value.length} outside ${min}…${max}`);
-  return new Uint8Array(value);
+  // A plain Uint8Array (msgpackr gives Node Buffers). Small fields are copied so a kept
+  // hash does not pin the whole message; large ones (chunk data) are views, which is safe
+  // because a received message belongs to its receiver, and saves a copy per chunk.
+  return value.length <= VIEW_THRESHOLD
+    ? new Uint8Array(value)
+    : new Uint8Array(value.buffer, value.byteOffset, value.length);
 }
+
+const VIEW_THRESHOLD = 4096;
 
 export function array(value: unknown, field: string, maxLength: number): readonly unknown[] {
   if (!Array.isArray(value)) return fail(field, 'expected a list');

@@ -135,5 +135,10 @@ export async function play(
       for (const e of events) console.log('  ', JSON.stringify({ ...e, folder: undefined }));
     }
   }
-  return history.check(names);
+  const leftovers = [];
+  for (const name of names) {
+    for (const path of await c.partials(name, 'docs'))
+      leftovers.push(`${name} kept a temporary file for ${path}`);
+  }
+  return [...history.check(names), ...leftovers];
 }
