@@ -102,3 +102,36 @@ export function devices(count: number): fc.Arbitrary<Map<string, FileRecord>[]> 
     );
   });
 }
+
+/** What one of three devices does next in a simulated history. */
+export type DeviceOp =
+  /** Writes `content` at `path` (a new version on top of its own record). */
+  | { kind: 'edit'; device: number; path: string; content: number; mtime: number }
+  /** Deletes one of its live files (not a conflict copy): the `pick`-th, wrapping. */
+  | { kind: 'delete'; device: number; pick: number; mtime: number }
+  /** Takes `from`'s records: all (`part` 0) or about a third of the paths, as a cut-short exchange would. */
+  | { kind: 'sync'; device: number; from: number; part: number };
+
+const EDITED = ['doc', 'doc', 'b.txt', 'B.txt', 'a', 'a/b', 'A', 'C/e'];
+
+export const deviceOp: fc.Arbitrary<DeviceOp> = fc.oneof(
+  fc.record({
+    kind: fc.constant('edit' as const),
+    device: fc.nat(2),
+    path: fc.constantFrom(...EDITED),
+    content: fc.integer({ min: 1, max: 3 }),
+    mtime: fc.constantFrom(1_000, 2_000, 3_000),
+  }),
+  fc.record({
+    kind: fc.constant('delete' as const),
+    device: fc.nat(2),
+    pick: fc.nat(),
+    mtime: fc.constantFrom(1_000, 2_000, 3_000),
+  }),
+  fc.record({ kind: fc.constant('sync' as const), device: fc.nat(2), from: fc.nat(2), part: fc.nat(3) }),
+);
+
+/** True when `path` is in the part `part` of a cut-short exchange (0: every path). */
+export function inPart(path: string, part: number): boolean {
+  return part === 0 || [...path].reduce((n, ch) => n + ch.charCodeAt(0), 0) % 3 === part - 1;
+}

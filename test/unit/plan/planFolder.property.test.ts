@@ -4,9 +4,9 @@ import { equalBytes, toHex } from '../../../src/core/content/bytes.ts';
 import type { FileRecord } from '../../../src/core/model/fileRecord.ts';
 import { compareVersions, dominates } from '../../../src/core/model/versionVector.ts';
 import { pickRemote, planFolder, recordsAfter, type PlannedAction } from '../../../src/core/plan/index.ts';
-import { carryOut, diskOf, runsOf } from './caseInsensitiveDisk.ts';
-import { devices, index, recordFor } from './planArbitraries.ts';
-import { synced } from './planFixture.ts';
+import { carryOut, clashOf, diskOf, runsOf } from './caseInsensitiveDisk.ts';
+import { CLASHING, DEVICES, deviceOp, devices, index, inPart, recordFor } from './planArbitraries.ts';
+import { live, synced, tombstone } from './planFixture.ts';
 
 const PATHS = ['a.txt', 'b', 'c/d.txt', 'c/e', 'f.bin'];
 
@@ -188,6 +188,82 @@ describe('planFolder properties with names that clash and copies that exist', ()
         }
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+/** `device`'s records once `actions` are carried out, checked on the volume model. */
+function carriedOut(
+  device: ReadonlyMap<string, FileRecord>,
+  actions: readonly PlannedAction[],
+): Map<string, FileRecord> {
+  const disk = diskOf(device);
+  carryOut(disk, actions);
+  const after = recordsAfter(device, actions);
+  expect(disk).toEqual(diskOf(after));
+  return after;
+}
+
+describe('planFolder properties over simulated histories', () => {
+  it('brings three devices that edit, delete and sync in any order, sometimes cut short, to rest with the same records, losing no edit that no later edit or delete saw', () => {
+    fc.assert(
+      fc.property(fc.array(deviceOp, { maxLength: 40 }), (ops) => {
+        let folders: Map<string, FileRecord>[] = [new Map(), new Map(), new Map()];
+        const written: FileRecord[] = [];
+        for (const [step, op] of ops.entries()) {
+          const mine = folders[op.device]!;
+          if (op.kind === 'sync') {
+            if (op.from === op.device) continue;
+            const sent = new Map([...folders[op.from]!].filter(([path]) => inPart(path, op.part)));
+            folders[op.device] = carriedOut(mine, planFolder({ local: mine, remote: announcedBy(sent) }));
+            continue;
+          }
+          const liveFiles = [...mine.values()].filter((r) => !r.deleted).map((r) => r.path);
+          const deletable = liveFiles.filter((p) => CLASHING.includes(p)).sort();
+          const path = op.kind === 'edit' ? op.path : deletable[op.pick % Math.max(1, deletable.length)];
+          if (path === undefined) continue;
+          const previous = mine.get(path);
+          // A device cannot make a file its own volume could not hold.
+          const isNew = previous === undefined || previous.deleted;
+          if (op.kind === 'edit' && isNew && clashOf(liveFiles, path) !== undefined) continue;
+          const device = DEVICES[op.device]!;
+          const version = { ...previous?.version, [device]: (previous?.version[device] ?? 0) + 1 };
+          const fields = { version, mtime: op.mtime, modifiedBy: device, sequence: 0 };
+          const record =
+            op.kind === 'edit'
+              ? // Content 3 is made unique, so the check below cannot be met by another file's bytes.
+                live(path, { ...fields, content: op.content === 3 ? 10 + step : op.content })
+              : tombstone(path, fields);
+          written.push(record);
+          mine.set(path, record);
+        }
+
+        let plans: PlannedAction[][] = [];
+        let rounds = 0;
+        for (; rounds < 8; rounds++) {
+          plans = folders.map((mine, i) =>
+            planFolder({ local: mine, remote: announcedBy(...folders.filter((_, k) => k !== i)) }),
+          );
+          if (plans.every((p) => p.every((a) => a.kind === 'blocked'))) break;
+          folders = folders.map((mine, i) => carriedOut(mine, plans[i]!));
+        }
+        expect(rounds).toBeLessThan(8);
+        const kept = liveHashes(...folders);
+        for (const edit of written) {
+          if (edit.deleted || kept.has(toHex(edit.hash))) continue;
+          const seen = written.some(
+            (later) => later.path === edit.path && dominates(later.version, edit.version),
+          );
+          expect(seen).toBe(true);
+        }
+        if (plans.every((p) => p.length === 0)) {
+          const [first, ...others] = folders;
+          for (const path of new Set(folders.flatMap((f) => [...f.keys()]))) {
+            for (const other of others) expect(synced(other.get(path))).toEqual(synced(first!.get(path)));
+          }
+        }
+      }),
+      { numRuns: 1000 },
     );
   });
 });
