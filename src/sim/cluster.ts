@@ -11,6 +11,7 @@ import { SeededRandom } from '../adapters/random/SeededRandom.ts';
 import { MemoryStore, MemoryStoreBacking } from '../adapters/store/MemoryStore.ts';
 import { MemoryVolume } from '../adapters/volume/MemoryVolume.ts';
 import { digestSource } from '../core/content/chunk.ts';
+import { loadXXHash128 } from '../core/content/rsync/xxhash.ts';
 import type { Sha256 } from '../core/content/hash.ts';
 import { SyncEngine, type FolderTiming } from '../core/engine/engine.ts';
 import type { EngineEvent } from '../core/engine/events.ts';
@@ -392,6 +393,8 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     throw new Error('devices must be distinct names, at least one');
   }
   if (!Number.isSafeInteger(options.seed)) throw new Error('the seed must be a safe integer');
+  // Compiled now, in real time, so no step of the run waits on the host for it.
+  await loadXXHash128();
   const ids = options.devices.map((name) =>
     deviceIdFromDigest(new Uint8Array(createHash('sha256').update(`tandem-sim:${name}`).digest())),
   );

@@ -23,7 +23,9 @@ import { equalBytes } from '../content/bytes.ts';
 import type { Sha256 } from '../content/hash.ts';
 import type { FileRecord } from '../model/fileRecord.ts';
 import type { BlockedReason, ConflictAction, PlannedAction } from '../plan/actions.ts';
+import type { ByteSource } from '../content/byteSource.ts';
 import { ChunkFetchError } from '../transfer/chunkRequester.ts';
+import { chooseTransfer, fetchChunkFromBytes } from '../transfer/chooseTransfer.ts';
 import type { FolderId, LocalChange, LocalRecord, ObservedStat, Store } from '../../ports/Store.ts';
 import {
   ChangedMeanwhileError,
@@ -42,11 +44,18 @@ import { keepConflictCopy } from './conflictCopy.ts';
 export interface ApplyDeps {
   readonly folder: FolderId;
   readonly volume: Volume;
-  readonly store: Pick<Store, 'putLocal'>;
+  /** The local index, and the journal of partial downloads (resumed after a cut or crash). */
+  readonly store: Pick<Store, 'putLocal' | 'getJournal' | 'putJournal' | 'deleteJournal'>;
   /** Where local chunks are; kept current with every record stored here. */
   readonly chunks: ChunkIndex;
   /** Fetches a chunk of `record` from peers, asking for it at `record.path`. */
   readonly fetcherFor: (record: FileRecord) => FetchChunk;
+  /**
+   * Fetches `record`'s whole content as an rsync delta against `base`, the local old
+   * version, refusing deltas larger than `maxDelta` (core/transfer/deltaFetcher.ts).
+   * Absent: chunks only.
+   */
+  readonly fetchDelta?: (record: FileRecord, base: ByteSource, maxDelta: number) => Promise<Uint8Array>;
   readonly sha256?: Sha256;
   readonly onProgress?: (progress: CommitProgress) => void;
 }
@@ -90,7 +99,8 @@ async function apply(
     case 'copyLocal': {
       // A copyLocal's chunks are all in the chunk index (same hash, same chunks), so the
       // commit reads them from the local file and fetches only if that file changed.
-      const written = await write(deps, action.record, diskExpect(here), deps.fetcherFor(action.record));
+      const fetchChunk = await fetcherFor(deps, action.record, here);
+      const written = await write(deps, action.record, diskExpect(here), fetchChunk);
       return 'observed' in written ? store(deps, [change(action.record, written.observed)]) : written;
     }
     case 'delete':
@@ -116,7 +126,11 @@ async function keepRemoteLoser(
 ): Promise<ApplyOutcome> {
   const observed = sameContent(here, action.record) ? here?.observed : undefined;
   const changes = [change(action.record, observed)];
-  if (action.copy !== null) {
+  if (action.copy !== null && action.copyExists) {
+    // The copy is already on disk here: only its (merged) record is stored.
+    const there = await deps.volume.stat(action.copy.path);
+    changes.push(change(action.copy, there?.kind === 'file' ? statOf(there) : undefined));
+  } else if (action.copy !== null) {
     const written = await write(deps, action.copy, 'absent', loserFetcher(deps, action));
     if (!('observed' in written)) return written;
     changes.push(change(action.copy, written.observed));
@@ -169,6 +183,30 @@ async function replaceLocalLoser(
 }
 
 /**
+ * How to get `record`'s missing chunks (DESIGN.md, Sync step 4): as an rsync delta against
+ * the local old version when `chooseTransfer` says it sends less, else chunk by chunk. A
+ * delta that fails for any reason falls back to chunks; a delta whose bytes fail the
+ * commit's verification is fetched again as chunks.
+ */
+async function fetcherFor(
+  deps: ApplyDeps,
+  record: FileRecord,
+  here: LocalRecord | undefined,
+): Promise<FetchChunk> {
+  const chunked = deps.fetcherFor(record);
+  if (deps.fetchDelta === undefined || here === undefined || here.deleted) return chunked;
+  const wishlist = deps.chunks.wishlist(record);
+  if (chooseTransfer(record, wishlist, here.size) !== 'delta') return chunked;
+  try {
+    const base = await deps.volume.source(record.path);
+    const bytes = await deps.fetchDelta(record, base, wishlist.fetchBytes);
+    return fetchChunkFromBytes(record, bytes, chunked);
+  } catch {
+    return chunked;
+  }
+}
+
+/**
  * Fetches the loser of a conflict: peers hold it at the conflicting path until they
  * resolve the conflict themselves, and at the copy name after.
  */
@@ -192,7 +230,12 @@ async function write(
   fetchChunk: FetchChunk,
 ): Promise<{ readonly observed: ObservedStat } | Failure> {
   const result = await commitFile(
-    { volume: deps.volume, fetchChunk, sha256: deps.sha256 },
+    {
+      volume: deps.volume,
+      fetchChunk,
+      sha256: deps.sha256,
+      resume: { folder: deps.folder, journal: deps.store },
+    },
     { record, expect, wishlist: deps.chunks.wishlist(record) },
     { onProgress: deps.onProgress },
   );
@@ -223,7 +266,24 @@ async function remove(deps: ApplyDeps, record: FileRecord, expect: Expectation):
     }
     throw error;
   }
+  await removeEmptyParents(deps.volume, record.path);
   return store(deps, [change(record, undefined)]);
+}
+
+/**
+ * Removes the directories above `path` that its delete left empty, nearest first, so a
+ * file may later take a directory's name (the peer's folder no longer has them either:
+ * directories are not synced, they come and go with their files). Stops at the first
+ * that still holds something; best effort.
+ */
+async function removeEmptyParents(volume: Volume, path: string): Promise<void> {
+  for (let end = path.lastIndexOf('/'); end > 0; end = path.lastIndexOf('/', end - 1)) {
+    try {
+      await volume.remove(path.slice(0, end));
+    } catch {
+      return; // not empty, gone already, or a file: leave it
+    }
+  }
 }
 
 async function store(deps: ApplyDeps, changes: readonly LocalChange[]): Promise<ApplyOutcome> {

@@ -26,6 +26,8 @@ import type { DeviceShortId } from '../model/fileRecord.ts';
 import { IndexExchange } from '../exchange/indexExchange.ts';
 import { ChunkRequester } from '../transfer/chunkRequester.ts';
 import { ChunkServer } from '../transfer/chunkServer.ts';
+import { DeltaFetcher } from '../transfer/deltaFetcher.ts';
+import { DeltaServer } from '../transfer/deltaServer.ts';
 import { PeerChannel } from '../transfer/peerChannel.ts';
 import type { Clock } from '../../ports/Clock.ts';
 import type { DeviceId, FolderId, IndexId, Store } from '../../ports/Store.ts';
@@ -56,6 +58,7 @@ export interface EngineOptions {
 
 export const DEFAULT_TIMING: FolderTiming = {
   scanDelayMs: 1000,
+  planDelayMs: 250,
   rescanIntervalMs: 60_000,
   pausedCheckMs: 10_000,
   retryMs: 2000,
@@ -81,6 +84,8 @@ export class SyncEngine {
   readonly #listeners = new Set<(event: EngineEvent) => void>();
   readonly #requester: ChunkRequester;
   readonly #server: ChunkServer;
+  readonly #deltas: DeltaFetcher;
+  readonly #deltaServer: DeltaServer;
   #closed = false;
 
   constructor(options: EngineOptions) {
@@ -93,13 +98,18 @@ export class SyncEngine {
       timeoutMs: options.requestTimeoutMs,
       peersFor: (folder) => this.#folders.get(folder)?.config.devices ?? [],
     });
-    this.#server = new ChunkServer({
+    const volumeFor = (folder: FolderId, peer: DeviceId) => {
+      const entry = this.#folders.get(folder);
+      if (!entry?.config.devices.includes(peer) || entry.sync.state.kind === 'paused') return undefined;
+      return entry.config.volume;
+    };
+    this.#server = new ChunkServer({ sha256: options.sha256, volumeFor });
+    this.#deltaServer = new DeltaServer({ clock: options.clock, sha256: options.sha256, volumeFor });
+    this.#deltas = new DeltaFetcher({
+      clock: options.clock,
       sha256: options.sha256,
-      volumeFor: (folder, peer) => {
-        const entry = this.#folders.get(folder);
-        if (!entry?.config.devices.includes(peer) || entry.sync.state.kind === 'paused') return undefined;
-        return entry.config.volume;
-      },
+      timeoutMs: options.requestTimeoutMs,
+      peersFor: (folder) => this.#folders.get(folder)?.config.devices ?? [],
     });
   }
 
@@ -137,6 +147,8 @@ export class SyncEngine {
       sha256: this.#o.sha256,
       timing: this.#timing,
       fetcherFor: (folder, record) => this.#requester.fetcherFor(folder, record),
+      fetchDelta: async (folder, record, base, maxDelta) =>
+        (await this.#deltas.fetch({ folder, record, base, maxDelta })).bytes,
       emit: (event) => this.#emit(event),
       notifyPeers: (folder) => this.#notifyPeers(folder),
     });
@@ -186,6 +198,8 @@ export class SyncEngine {
     const stops = [
       this.#requester.addPeer(channel),
       this.#server.serve(channel),
+      this.#deltas.addPeer(channel),
+      this.#deltaServer.serve(channel),
       channel.on('hello', (hello) => {
         if (hello.device !== peer) channel.fail('malformed', `hello from ${hello.device}, expected ${peer}`);
       }),

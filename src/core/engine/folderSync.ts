@@ -14,29 +14,38 @@
  *    checks every `pausedCheckMs` whether it is back, and then rescans.
  * 4. Plans are made from the stored indexes alone (local records and every sharing peer's
  *    records, connected or not); peers only change what can be fetched.
- * 5. Renames and copies go first: every `copyLocal` of a round completes before any other
- *    action starts (the planner orders them; this keeps the order under concurrency).
+ * 5. The planner's order holds under concurrency: its runs (local copies, deletes that
+ *    free a name, copies into freed names, the rest: core/plan invariant 9) go one after
+ *    another, each complete before the next starts, so a renamed file is copied before its
+ *    old path goes and nothing is written where a delete has yet to make room.
  * 6. A round that changed the index is followed by another (a conflict's copy name, or a
  *    case-only rename, settles over two rounds); a round that only failed is retried after
  *    a backoff on the Clock, at most `maxRetries` times before waiting for news (a peer's
  *    index, a connection, a local change). Files waiting for a peer wait for news only.
  * 7. Local changes reach peers as soon as they are stored (`notifyPeers`), after a scan
  *    and after every applied action, so a chain of devices relays a file as it lands.
- * 8. Tombstones older than their lifetime (15 months, core/model/tombstones.ts) are
+ * 8. Partial downloads survive cuts and restarts (commit.ts): at start the volume's
+ *    partial files and the journal are reconciled, and every plan round abandons the
+ *    downloads it no longer wants (another version won, the path was deleted), so no
+ *    temporary file outlives its purpose.
+ * 9. Tombstones older than their lifetime (15 months, core/model/tombstones.ts) are
  *    forgotten after a completed scan, at most once a day: never during a scan or commit,
  *    and counted on this device's clock only.
  */
+import type { ByteSource } from '../content/byteSource.ts';
 import type { Sha256 } from '../content/hash.ts';
 import type { DeviceShortId, FileRecord } from '../model/fileRecord.ts';
-import type { PlannedAction } from '../plan/actions.ts';
+import type { BlockedReason, PlannedAction } from '../plan/actions.ts';
 import { planFolder } from '../plan/planFolder.ts';
+import { recordsOf } from '../plan/recordsAfter.ts';
+import { toHex } from '../content/bytes.ts';
 import { expiryCutoff } from '../model/tombstones.ts';
 import type { Clock, CancelTimer } from '../../ports/Clock.ts';
 import type { DeviceId, FolderId, LocalRecord, Store } from '../../ports/Store.ts';
-import type { Volume } from '../../ports/Volume.ts';
+import { VolumeUnavailableError, type Volume } from '../../ports/Volume.ts';
 import { applyAction, type ApplyOutcome } from './applyAction.ts';
 import { ChunkIndex } from './chunkIndex.ts';
-import type { FetchChunk } from './commit.ts';
+import { abandonDownload, reconcilePartials, type FetchChunk } from './commit.ts';
 import type { EngineEvent, FolderState } from './events.ts';
 import { scanFolder, type HashFile } from './scan.ts';
 
@@ -52,6 +61,8 @@ export interface FolderConfig {
 export interface FolderTiming {
   /** Wait after a change the volume reported before scanning, so a burst is one scan. */
   readonly scanDelayMs: number;
+  /** Wait after news from peers before planning, so a burst of updates is one round. */
+  readonly planDelayMs: number;
   /** Scan this often when the volume cannot watch. */
   readonly rescanIntervalMs: number;
   readonly pausedCheckMs: number;
@@ -71,6 +82,12 @@ export interface FolderSyncDeps {
   readonly sha256?: Sha256;
   readonly timing: FolderTiming;
   readonly fetcherFor: (folder: FolderId, record: FileRecord) => FetchChunk;
+  readonly fetchDelta?: (
+    folder: FolderId,
+    record: FileRecord,
+    base: ByteSource,
+    maxDelta: number,
+  ) => Promise<Uint8Array>;
   readonly emit: (event: EngineEvent) => void;
   /** Tells connected peers that the local index of this folder grew. */
   readonly notifyPeers: (folder: FolderId) => void;
@@ -94,6 +111,8 @@ export class FolderSync {
   #expiredAt: number | undefined;
   /** A delayed scan is armed: later change reports join it. */
   #scanDue = false;
+  /** A delayed plan is armed: later requests join it. */
+  #planDue = false;
   #loop: Promise<void> = Promise.resolve();
 
   constructor(deps: FolderSyncDeps) {
@@ -136,12 +155,20 @@ export class FolderSync {
     });
   }
 
-  /** Plans again: a peer's index or the set of connected peers changed. */
+  /**
+   * Plans again after `planDelayMs`: a peer's index or the set of connected peers
+   * changed. Index updates come in bursts (a peer sends one per file it commits), and
+   * each round reads the whole index, so requests within the delay make one round.
+   */
   requestPlan(): void {
-    if (this.#stopped) return;
+    if (this.#stopped || this.#planDue) return;
     this.#retries = 0;
-    this.#needPlan = true;
-    this.#kick();
+    this.#planDue = true;
+    this.#after(this.#d.timing.planDelayMs, this.#workTimers, () => {
+      this.#planDue = false;
+      this.#needPlan = true;
+      this.#kick();
+    });
   }
 
   /** Stops the loop and every timer; a step under way finishes its current action. */
@@ -185,6 +212,7 @@ export class FolderSync {
     const { config, store, clock, device, hashFile } = this.#d;
     const wasPaused = this.#state.kind === 'paused';
     this.#setState({ kind: 'scanning' });
+    if (this.#chunks === undefined || wasPaused) await this.#reconcilePartials();
     const result = await scanFolder(
       { volume: config.volume, index: store, hash: hashFile, clock, device },
       { folder: config.id },
@@ -209,12 +237,23 @@ export class FolderSync {
     }
   }
 
-  /** Invariant 8. */
+  /** Invariant 9. */
   async #expireTombstones(): Promise<void> {
     const now = this.#d.clock.now();
     if (this.#expiredAt !== undefined && now - this.#expiredAt < DAY_MS) return;
     this.#expiredAt = now;
     await this.#d.store.expireTombstones(this.#d.config.id, expiryCutoff(now));
+  }
+
+  /** Invariant 8, at start: a partial without its journal entry (or the reverse) goes. */
+  async #reconcilePartials(): Promise<void> {
+    const { config, store } = this.#d;
+    try {
+      await reconcilePartials(config.volume, { folder: config.id, journal: store });
+    } catch (error) {
+      // A folder that is not there: the scan that follows pauses it.
+      if (!(error instanceof VolumeUnavailableError)) throw error;
+    }
   }
 
   async #checkBack(): Promise<void> {
@@ -243,6 +282,7 @@ export class FolderSync {
       }
     }
     const actions = planFolder({ local, remote });
+    await this.#abandonUnwanted(actions);
     if (actions.length === 0) {
       this.#retries = 0;
       return;
@@ -251,18 +291,9 @@ export class FolderSync {
     this.#setState({ kind: 'syncing', files: actions.length, bytes });
 
     const outcomes = new Map<PlannedAction, ApplyOutcome>();
-    const run = (a: PlannedAction) => this.#apply(a, local).then((o) => void outcomes.set(a, o));
-    // Invariant 5: sources of local copies keep their bytes until every copy is made.
-    await forEachLimited(
-      actions.filter((a) => a.kind === 'copyLocal'),
-      this.#d.timing.concurrency,
-      run,
-    );
-    await forEachLimited(
-      actions.filter((a) => a.kind !== 'copyLocal'),
-      this.#d.timing.concurrency,
-      run,
-    );
+    const apply = (a: PlannedAction) => this.#apply(a, local).then((o) => void outcomes.set(a, o));
+    // Invariant 5: the planner's runs, one after another; actions within a run at once.
+    for (const run of runsOf(actions)) await forEachLimited(run, this.#d.timing.concurrency, apply);
 
     const statuses = [...outcomes.values()].map((o) => o.status);
     if (statuses.includes('unavailable')) this.#needScan = true; // the scan reports the pause
@@ -271,6 +302,22 @@ export class FolderSync {
       this.#retries = 0;
       this.#needPlan = true;
     } else if (statuses.includes('failed')) this.#retryLater();
+  }
+
+  /** Invariant 8: the downloads this plan no longer makes are given up. */
+  async #abandonUnwanted(actions: readonly PlannedAction[]): Promise<void> {
+    const { config, store } = this.#d;
+    const entries = await store.journal(config.id);
+    if (entries.length === 0) return;
+    const wanted = new Set<string>();
+    for (const a of actions) {
+      for (const record of recordsOf(a))
+        if (!record.deleted) wanted.add(`${record.path}\u0000${toHex(record.hash)}`);
+    }
+    for (const entry of entries) {
+      if (wanted.has(`${entry.path}\u0000${toHex(entry.hash)}`)) continue;
+      await abandonDownload(config.volume, { folder: config.id, journal: store }, entry.path);
+    }
   }
 
   async #apply(action: PlannedAction, local: ReadonlyMap<string, LocalRecord>): Promise<ApplyOutcome> {
@@ -283,6 +330,8 @@ export class FolderSync {
         store: this.#d.store,
         chunks: this.#chunks!,
         fetcherFor: (record) => this.#d.fetcherFor(config.id, record),
+        fetchDelta:
+          this.#d.fetchDelta && ((record, base, max) => this.#d.fetchDelta!(config.id, record, base, max)),
         sha256: this.#d.sha256,
         onProgress: (p) => {
           const seconds = Math.max(0.001, (clock.now() - started) / 1000);
@@ -315,7 +364,7 @@ export class FolderSync {
           folder,
           path,
           code: outcome.reason,
-          message: blockedText(outcome.reason),
+          message: blockedText(outcome.reason, action.kind === 'blocked' ? action.collidesWith : undefined),
         });
         return;
       case 'waiting-for-peer':
@@ -368,15 +417,34 @@ function sameState(a: FolderState, b: FolderState): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function blockedText(reason: string): string {
+function blockedText(reason: BlockedReason, other: string | undefined): string {
+  const named = other === undefined ? 'another file here' : `"${other}"`;
   switch (reason) {
     case 'case-collision':
-      return 'Another file here differs only by case; rename one so both can sync.';
+      return `It differs only by case from ${named}, and both cannot exist on Windows or macOS; rename one so both can sync.`;
+    case 'file-directory-clash':
+      return `It needs ${named} to be a directory where it is a file, or the reverse; rename one so both can sync.`;
     case 'conflict-copy-exists':
       return 'A conflict copy with this name already exists; it waits until that is resolved.';
-    default:
-      return `Not synced: ${reason}.`;
   }
+}
+
+/**
+ * The planner's runs (core/plan invariant 9): maximal stretches of the ordered actions of
+ * one class — local copies, deletes that free a name, everything else.
+ */
+function runsOf(actions: readonly PlannedAction[]): PlannedAction[][] {
+  const classOf = (a: PlannedAction) =>
+    a.kind === 'copyLocal' ? 'copy' : a.kind === 'delete' && a.frees ? 'frees' : 'other';
+  const runs: PlannedAction[][] = [];
+  let last: string | undefined;
+  for (const action of actions) {
+    const kind = classOf(action);
+    if (kind !== last) runs.push([]);
+    runs.at(-1)!.push(action);
+    last = kind;
+  }
+  return runs;
 }
 
 /** Runs `work` over `items`, at most `limit` at a time. */

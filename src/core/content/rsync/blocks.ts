@@ -3,7 +3,8 @@
  * table over the weak sums built from typed arrays (bucket heads plus next links), so a
  * lookup costs no allocation. Used by the single-round delta and by every refinement round.
  */
-import { createXXHash128, type IHasher } from 'hash-wasm';
+import type { IHasher } from 'hash-wasm';
+import { newXXHash128 } from './xxhash.ts';
 
 export interface BlockSet {
   /** Size of the old file the blocks come from. */
@@ -29,7 +30,7 @@ export class StrongHasher {
   private constructor(private readonly hasher: IHasher) {}
 
   static async create(): Promise<StrongHasher> {
-    return new StrongHasher(await createXXHash128());
+    return new StrongHasher(await newXXHash128());
   }
 
   /** The full 16-byte xxhash128 of buf[start, start + len). */

@@ -3,7 +3,7 @@
  * against a signature of OLD, and the encoded delta leaves in pieces through `sink`.
  * Memory: the signature's block table plus about 1 MiB, whatever the file sizes.
  */
-import { createXXHash128 } from 'hash-wasm';
+import { newXXHash128 } from './xxhash.ts';
 import type { ByteSource } from '../byteSource.ts';
 import { BlockTable, StrongHasher, type BlockSet } from './blocks.ts';
 import { DeltaEncoder, type Signature } from './format.ts';
@@ -24,7 +24,7 @@ export async function computeDelta(
   const set = signatureBlocks(signature);
   const table = new BlockTable(set);
   const hasher = await StrongHasher.create();
-  const resultHasher = await createXXHash128();
+  const resultHasher = await newXXHash128();
   resultHasher.init();
   const encoder = new DeltaEncoder(
     { baseSize: signature.baseSize, baseDigest: signature.baseDigest, resultSize: next.size },

@@ -17,3 +17,4 @@ export { RefineSender, type RefineSenderOptions } from './refineSender.ts';
 export { runRefinement, type RefinementResult, type RefinementOptions } from './refine.ts';
 export { coarseBlockSizeFor, type RefineStep } from './refineGeometry.ts';
 export { encodeRefineMessage, decodeRefineMessage, type RefineMessage } from './refineFormat.ts';
+export { loadXXHash128 } from './xxhash.ts';

@@ -5,7 +5,8 @@
  * made for another base is refused with nothing written. At the end the output's hash
  * must equal the digest the delta recorded.
  */
-import { createXXHash128, type IHasher } from 'hash-wasm';
+import type { IHasher } from 'hash-wasm';
+import { newXXHash128 } from './xxhash.ts';
 import { windows, SourceChangedError, type ByteSource } from '../byteSource.ts';
 import { equalBytes } from '../bytes.ts';
 import { decodeVarint } from './bytes.ts';
@@ -31,7 +32,7 @@ export async function applyPatch(
   const resultSize = await input.varint('result size', MAX_FILE_SIZE);
 
   if (baseSize !== old.size) throw new BaseMismatchError('size');
-  const hasher = await createXXHash128();
+  const hasher = await newXXHash128();
   if (!equalBytes(await digestOf(old, hasher), baseDigest)) throw new BaseMismatchError('digest');
 
   const out = new Output(write, hasher);

@@ -4,7 +4,7 @@
  * while that can still pay, and finally encodes every copy found as one delta.
  */
 import { concatBytes } from '../bytes.ts';
-import { createXXHash128 } from 'hash-wasm';
+import { newXXHash128 } from './xxhash.ts';
 import { windows, type ByteSource } from '../byteSource.ts';
 import { BlockTable, StrongHasher, type BlockSet } from './blocks.ts';
 import { RefineFormatError } from './errors.ts';
@@ -88,7 +88,7 @@ export class RefineSender {
     this.set = set;
     const table = new BlockTable(set);
     const hasher = await StrongHasher.create();
-    const resultHasher = first ? await createXXHash128() : null;
+    const resultHasher = first ? await newXXHash128() : null;
     resultHasher?.init();
     const found: Segment[] = [];
     const used = new Uint8Array(set.weak.length);

@@ -2,7 +2,7 @@
  * The signature of OLD in one streaming pass: per block a weak and a strong sum, and the
  * xxhash128 of the whole file (the base digest) from the same reads.
  */
-import { createXXHash128 } from 'hash-wasm';
+import { newXXHash128 } from './xxhash.ts';
 import { windows, type ByteSource } from '../byteSource.ts';
 import { StrongHasher } from './blocks.ts';
 import type { Signature } from './format.ts';
@@ -44,7 +44,7 @@ export async function computeSignature(old: ByteSource, options: SignatureOption
   const weak = new Int32Array(count);
   const strong = new Uint8Array(count * strongLength);
   const blockHasher = await StrongHasher.create();
-  const fileHasher = await createXXHash128();
+  const fileHasher = await newXXHash128();
   fileHasher.init();
 
   const windowSize = Math.max(1, Math.floor(READ_TARGET / blockSize)) * blockSize;
