@@ -102,3 +102,12 @@ export function checkPlatformSegments(path: string, segments: readonly string[])
     if (/[\\:]/.test(segment)) throw new InvalidPathError(path, `"${segment}" holds \\ or : (Windows)`);
   }
 }
+
+/** Runs one file-system call, mapping its failure onto the port's errors for `path`. */
+export async function fsCall<T>(path: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw volumeError(error, path);
+  }
+}

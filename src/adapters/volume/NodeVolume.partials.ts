@@ -29,7 +29,8 @@ import {
   type PartialFile,
   type VolumeEntry,
 } from '../../ports/Volume.ts';
-import { errnoCode, O_NOFOLLOW, volumeError } from './NodeVolume.errors.ts';
+import { errnoCode, fsCall, O_NOFOLLOW, volumeError } from './NodeVolume.errors.ts';
+import { writeAll } from './NodeVolume.io.ts';
 import { checkPartialKey, checkRange, isPartialKey, PARTIALS_DIR, pathSegments } from './volumePaths.ts';
 
 /** What `NodePartials` needs from its `NodeVolume`. */
@@ -66,11 +67,11 @@ export class NodePartials {
       }
     }
     if ((await this.#readPath(id)) !== path) {
-      await fs(path, () => writeFile(join(this.#dir, `${id}.path`), path));
+      await fsCall(path, () => writeFile(join(this.#dir, `${id}.path`), path));
     }
     const file = join(this.#dir, `${id}.${key}.part`);
     // Created if missing, kept as it is if not.
-    const handle = await fs(path, () => open(file, constants.O_WRONLY | constants.O_CREAT | O_NOFOLLOW));
+    const handle = await fsCall(path, () => open(file, constants.O_WRONLY | constants.O_CREAT | O_NOFOLLOW));
     await handle.close();
     return this.#handle(path, key, id);
   }
@@ -104,9 +105,9 @@ export class NodePartials {
     const file = join(this.#dir, `${id}.${key}.part`);
     const withFile = async <T>(flags: number, use: (handle: FileHandle) => Promise<T>): Promise<T> => {
       await this.#host.checkMarker();
-      const handle = await fs(path, () => open(file, flags | O_NOFOLLOW));
+      const handle = await fsCall(path, () => open(file, flags | O_NOFOLLOW));
       try {
-        return await fs(path, () => use(handle));
+        return await fsCall(path, () => use(handle));
       } finally {
         await handle.close().catch(() => undefined);
       }
@@ -121,7 +122,7 @@ export class NodePartials {
       },
       write: (offset, bytes) => {
         checkRange(offset, bytes.length);
-        return withFile(constants.O_WRONLY, (h) => writeAt(h, bytes, offset));
+        return withFile(constants.O_WRONLY, (h) => writeAll(h, bytes, offset));
       },
       commit: async (expect) => {
         const written = await this.#host.commit(path, file, expect);
@@ -144,7 +145,7 @@ export class NodePartials {
     } catch (error) {
       if (errnoCode(error) !== 'EEXIST') throw volumeError(error, path);
     }
-    const stats = await fs(path, () => lstat(this.#dir));
+    const stats = await fsCall(path, () => lstat(this.#dir));
     if (!stats.isDirectory()) throw notADirectory(path);
   }
 
@@ -223,15 +224,6 @@ function notADirectory(path: string): InvalidPathError {
   );
 }
 
-/** Runs one file-system call, mapping its failure onto the port's errors for `path`. */
-async function fs<T>(path: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw volumeError(error, path);
-  }
-}
-
 async function readAt(handle: FileHandle, offset: number, length: number): Promise<Uint8Array> {
   const size = Number((await handle.stat()).size);
   const want = Math.max(0, Math.min(length, size - offset));
@@ -243,11 +235,4 @@ async function readAt(handle: FileHandle, offset: number, length: number): Promi
     filled += bytesRead;
   }
   return buffer.subarray(0, filled);
-}
-
-async function writeAt(handle: FileHandle, bytes: Uint8Array, offset: number): Promise<void> {
-  for (let done = 0; done < bytes.length;) {
-    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, offset + done);
-    done += bytesWritten;
-  }
 }

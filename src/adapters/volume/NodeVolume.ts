@@ -36,7 +36,8 @@
  * `ChangedMeanwhileError` instead of returning bytes that may mix two versions. A file
  * replaced by a rename therefore rejects too, as a browser `File` does.
  *
- * Partial downloads: NodeVolume.partials.ts. Watching: NodeVolume.watch.ts.
+ * Partial downloads: NodeVolume.partials.ts. Watching: NodeVolume.watch.ts. Whole-file
+ * writes and fsyncs: NodeVolume.io.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { constants, type BigIntStats } from 'node:fs';
@@ -74,11 +75,13 @@ import {
 import {
   checkPlatformSegments,
   errnoCode,
+  fsCall,
   hardLinksUnsupported,
   O_NOFOLLOW,
   rootUnavailable,
   volumeError,
 } from './NodeVolume.errors.ts';
+import { fileChunks, syncDirectory, syncFile, writeTempFile } from './NodeVolume.io.ts';
 import { NodePartials } from './NodeVolume.partials.ts';
 import { watchFolder } from './NodeVolume.watch.ts';
 import { ancestors, isReservedName, MARKER, pathSegments, TEMP_PREFIX } from './volumePaths.ts';
@@ -172,51 +175,60 @@ export class NodeVolume implements Volume {
     chunks: AsyncIterable<Uint8Array>,
     expect?: Expectation,
   ): Promise<VolumeEntry> {
-    await this.#begin(path);
-    const before = await this.#findWritable(path);
-    const created = await this.#makeDirectories(ancestors(path));
-    const target = this.#abs(path);
-    const temp = join(dirname(target), `${TEMP_PREFIX}${randomBytes(8).toString('hex')}.tmp`);
-    let written: BigIntStats;
-    try {
-      const mode = before.kind === 'file' ? Number(before.stats.mode) & 0o7777 : undefined;
-      written = await this.#writeTemp(path, temp, chunks, mode);
-      await this.#checkMarker();
-      checkExpectation(path, await this.#findWritable(path), expect);
-      // Race 1 (header): an edit landing here is replaced.
-      await this.#fs(path, () => rename(temp, target));
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      await this.#removeDirectories(created);
-      throw error;
-    }
-    await syncDirectory(dirname(target));
-    return entry(path, { kind: 'file', stats: written });
+    const temp = join(dirname(this.#abs(path)), `${TEMP_PREFIX}${randomBytes(8).toString('hex')}.tmp`);
+    return this.#install(
+      path,
+      expect,
+      temp,
+      (mode) => writeTempFile(path, temp, chunks, mode),
+      () => unlink(temp).catch(() => undefined),
+    );
   }
 
-  /** `PartialFile.commit`: like `writeAtomically`, with the partial's `file` as the temp file. */
-  async #commitPartial(path: string, file: string, expect: Expectation | undefined): Promise<VolumeEntry> {
+  /** `PartialFile.commit`: the partial's `file` is installed as it is (kept on failure). */
+  #commitPartial(path: string, file: string, expect: Expectation | undefined): Promise<VolumeEntry> {
+    return this.#install(
+      path,
+      expect,
+      file,
+      (mode) => syncFile(path, file, mode),
+      async () => undefined,
+    );
+  }
+
+  /**
+   * Puts a finished file at `path`: `fill` completes `file` (given the replaced file's
+   * mode, so an executable stays executable) and fsyncs it; then the marker and `expect`
+   * are checked once more and `file` is renamed over the target (race 1, header). On any
+   * failure the target is untouched, new parents go and `discard` runs.
+   */
+  async #install(
+    path: string,
+    expect: Expectation | undefined,
+    file: string,
+    fill: (mode: number | undefined) => Promise<BigIntStats>,
+    discard: () => Promise<void>,
+  ): Promise<VolumeEntry> {
     await this.#begin(path);
     const before = await this.#findWritable(path);
     const created = await this.#makeDirectories(ancestors(path));
     const target = this.#abs(path);
     let written: BigIntStats;
     try {
-      const mode = before.kind === 'file' ? Number(before.stats.mode) & 0o7777 : undefined;
-      written = await this.#syncFile(path, file, mode);
+      written = await fill(before.kind === 'file' ? Number(before.stats.mode) & 0o7777 : undefined);
       await this.#checkMarker();
       checkExpectation(path, await this.#findWritable(path), expect);
       try {
-        // Race 1 (header): an edit landing here is replaced.
         await rename(file, target);
       } catch (error) {
         if (errnoCode(error) !== 'EXDEV') throw volumeError(error, path);
-        // The target's directory is on another file system: copy, then drop the partial.
+        // `file` is on another file system (a partial kept apart): copy it, then drop it.
         const copied = await this.writeAtomically(path, fileChunks(path, file), expect);
         await unlink(file).catch(() => undefined);
         return copied;
       }
     } catch (error) {
+      await discard();
       await this.#removeDirectories(created);
       throw error;
     }
@@ -231,7 +243,7 @@ export class NodeVolume implements Volume {
     checkExpectation(path, found, expect);
     if (found.kind === 'absent') return;
     const target = this.#abs(path);
-    if (found.kind === 'file') return this.#fs(path, () => unlink(target));
+    if (found.kind === 'file') return fsCall(path, () => unlink(target));
     try {
       await rmdir(target);
     } catch (error) {
@@ -254,7 +266,7 @@ export class NodeVolume implements Volume {
         throw new AlreadyExistsError(to);
       }
       // A change of case on a case-insensitive disk: `to` names `from` itself.
-      return this.#fs(from, () => rename(this.#abs(from), this.#abs(to)));
+      return fsCall(from, () => rename(this.#abs(from), this.#abs(to)));
     }
     const created = await this.#makeDirectories(ancestors(to));
     try {
@@ -355,15 +367,6 @@ export class NodeVolume implements Volume {
     return found;
   }
 
-  /** Runs one file-system call, mapping its failure onto the port's errors. */
-  async #fs<T>(path: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw volumeError(error, path);
-    }
-  }
-
   // --- Operations ------------------------------------------------------------------------
 
   /** The listable children of `dir`: no links, specials, marker or temp files. */
@@ -415,57 +418,18 @@ export class NodeVolume implements Volume {
       const buffer = new Uint8Array(want);
       let filled = 0;
       while (filled < want) {
-        const { bytesRead } = await this.#fs(path, () =>
+        const { bytesRead } = await fsCall(path, () =>
           handle.read(buffer, filled, want - filled, offset + filled),
         );
         if (bytesRead === 0) break;
         filled += bytesRead;
       }
       // After the read: any write that began before it finished has moved the mtime.
-      const now = await this.#fs(path, () => handle.stat({ bigint: true }));
+      const now = await fsCall(path, () => handle.stat({ bigint: true }));
       if (filled < want || !sameVersion(opened, now)) {
         throw new ChangedMeanwhileError(path, undefined, undefined);
       }
       return buffer;
-    } finally {
-      await handle.close().catch(() => undefined);
-    }
-  }
-
-  /** Writes `chunks` into a new `temp`, fsyncs it, and returns its final stats. */
-  async #writeTemp(
-    path: string,
-    temp: string,
-    chunks: AsyncIterable<Uint8Array>,
-    mode: number | undefined,
-  ): Promise<BigIntStats> {
-    const handle = await this.#fs(path, () => open(temp, 'wx'));
-    try {
-      // Keep the replaced file's permissions (an executable stays executable).
-      if (mode !== undefined) await this.#fs(path, () => handle.chmod(mode));
-      let position = 0;
-      for await (const chunk of chunks) {
-        await this.#fs(path, () => writeAll(handle, chunk, position));
-        position += chunk.length;
-      }
-      return await this.#fs(path, async () => {
-        await handle.sync();
-        return handle.stat({ bigint: true });
-      });
-    } finally {
-      await handle.close().catch(() => undefined);
-    }
-  }
-
-  /** Gives `file` the replaced file's `mode`, fsyncs it, and returns its final stats. */
-  async #syncFile(path: string, file: string, mode: number | undefined): Promise<BigIntStats> {
-    const handle = await this.#fs(path, () => open(file, constants.O_RDWR | O_NOFOLLOW));
-    try {
-      return await this.#fs(path, async () => {
-        if (mode !== undefined) await handle.chmod(mode);
-        await handle.sync();
-        return handle.stat({ bigint: true });
-      });
     } finally {
       await handle.close().catch(() => undefined);
     }
@@ -508,7 +472,7 @@ export class NodeVolume implements Volume {
     } catch (error) {
       if (!hardLinksUnsupported(error)) throw volumeError(error, errnoCode(error) === 'EEXIST' ? to : from);
       if (await this.#lstat(to)) throw new AlreadyExistsError(to);
-      return this.#fs(from, () => rename(source, target));
+      return fsCall(from, () => rename(source, target));
     }
     try {
       await unlink(source);
@@ -524,7 +488,7 @@ export class NodeVolume implements Volume {
     if (from === to || fold(from) !== fold(to) || a.dev !== b.dev || a.ino !== b.ino) return false;
     // Two hard links `a` and `A` on a case-sensitive disk are the same file too; there
     // the directory holds the exact new name, and renaming would silently do nothing.
-    const names = await this.#fs(to, () => readdir(dirname(this.#abs(to))));
+    const names = await fsCall(to, () => readdir(dirname(this.#abs(to))));
     return !names.includes(basename(this.#abs(to)));
   }
 }
@@ -560,44 +524,4 @@ function notFollowed(path: string, at: string): InvalidPathError {
     path,
     `"${at}" is a symbolic link or special file; Tandem never follows or changes those`,
   );
-}
-
-async function writeAll(handle: FileHandle, chunk: Uint8Array, position: number): Promise<void> {
-  for (let done = 0; done < chunk.length;) {
-    const { bytesWritten } = await handle.write(chunk, done, chunk.length - done, position + done);
-    done += bytesWritten;
-  }
-}
-
-/** The bytes of `file`, a window at a time (a partial copied across file systems). */
-async function* fileChunks(path: string, file: string): AsyncGenerator<Uint8Array> {
-  const handle = await open(file, constants.O_RDONLY | O_NOFOLLOW).catch((error: unknown) => {
-    throw volumeError(error, path);
-  });
-  try {
-    const buffer = new Uint8Array(1 << 20);
-    for (let position = 0; ;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-      if (bytesRead === 0) return;
-      position += bytesRead;
-      yield buffer.slice(0, bytesRead);
-    }
-  } finally {
-    await handle.close().catch(() => undefined);
-  }
-}
-
-/**
- * Makes a rename in `dir` durable. Without it a crash can bring the old file back, which
- * the next scan would take for a local edit and send out over the newer version. Windows
- * cannot open a directory for this; NTFS journals renames itself.
- */
-async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  try {
-    const handle = await open(dir, 'r');
-    await handle.sync().finally(() => handle.close());
-  } catch {
-    // Some file systems refuse fsync on directories; the rename itself has happened.
-  }
 }
