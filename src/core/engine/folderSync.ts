@@ -47,6 +47,7 @@ import { applyAction, type ApplyOutcome } from './applyAction.ts';
 import { ChunkIndex } from './chunkIndex.ts';
 import { abandonDownload, reconcilePartials, type FetchChunk } from './commit.ts';
 import type { EngineEvent, FolderState } from './events.ts';
+import { forEachLimited } from './forEachLimited.ts';
 import { scanFolder, type HashFile } from './scan.ts';
 
 /** A folder as the app shares it. */
@@ -445,17 +446,4 @@ function runsOf(actions: readonly PlannedAction[]): PlannedAction[][] {
     last = kind;
   }
   return runs;
-}
-
-/** Runs `work` over `items`, at most `limit` at a time. */
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

@@ -61,6 +61,7 @@ import {
   type VolumeEntry,
 } from '../../ports/Volume.ts';
 import { IGNORE_FILE, readIgnoreRules, type IgnoreRules } from './ignore.ts';
+import { forEachLimited } from './forEachLimited.ts';
 
 /**
  * Chunks and hashes one opened file. In Node and the simulation `(source) =>
@@ -380,28 +381,6 @@ function isChangedWhileReading(error: unknown): boolean {
     error instanceof NotFoundError ||
     error instanceof WrongKindError
   );
-}
-
-/** Runs `work` over `items`, at most `limit` at a time; stops taking items after a failure. */
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await work(item);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
 function done(changed: readonly FileRecord[], problems: ScanProblem[], stats: ScanStats): ScanResult {
