@@ -81,6 +81,28 @@ export function isRealConflict(a: FileRecord, b: FileRecord): boolean {
 }
 
 /**
+ * True when `tombstone` deleted the very content `live` holds, although their versions
+ * are concurrent: the delete's history includes the edit that made that content, which
+ * is `live.version[live.modifiedBy]` (a device's counter on one path grows with each of
+ * its edits, and a record keeps the author of its content, merged or not). This is the
+ * case of a conflict resolved on one device (the winner carries the merged version)
+ * while another deletes the winner's content it already had: the merge makes them
+ * concurrent, but nothing in `live` is news to the deleter, so the delete stands and no
+ * copy is kept. "An edit beats a delete" is for edits the deleter never saw.
+ */
+export function deleteSupersedes(tombstone: FileRecord, live: FileRecord): boolean {
+  if (!tombstone.deleted || live.deleted) return false;
+  if (compareVersions(tombstone.version, live.version) !== 'concurrent') return false;
+  const authored = counterOf(live.version, live.modifiedBy);
+  // No counter of its author: where the content came from is unknown, so it is news.
+  return authored > 0 && counterOf(tombstone.version, live.modifiedBy) >= authored;
+}
+
+function counterOf(v: VersionVector, device: DeviceShortId): number {
+  return Object.hasOwn(v, device) ? (v[device] ?? 0) : 0;
+}
+
+/**
  * Of two records in a real conflict (`isRealConflict`), the one that keeps the path; the
  * other is kept as `conflictCopyName(other.path, other.mtime, other.modifiedBy)`, unless
  * it is a tombstone, which has nothing to keep.

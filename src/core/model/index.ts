@@ -24,7 +24,13 @@ export {
   VERSION_VECTOR_LIMITS,
   type VersionOrder,
 } from './versionVector.ts';
-export { chooseConflictWinner, conflictCopyName, isConflictCopy, isRealConflict } from './conflictName.ts';
+export {
+  chooseConflictWinner,
+  conflictCopyName,
+  deleteSupersedes,
+  isConflictCopy,
+  isRealConflict,
+} from './conflictName.ts';
 export { deviceIdFromDigest, shortDeviceId, SHORT_ID_LENGTH } from './device.ts';
 export { FOLDER_ID_DIGITS, INDEX_ID_DIGITS, newFolderId, newIndexId, randomHex } from './ids.ts';
 export { expiryCutoff, isExpiredTombstone, TOMBSTONE_LIFETIME_MS } from './tombstones.ts';

@@ -6,8 +6,9 @@
  *
  * Invariants:
  *
- * 1. One remote record per path: of the peers' records, those no other record dominates,
- *    then of those the one `chooseConflictWinner` prefers, unchanged (`pickRemote`). Peers
+ * 1. One remote record per path: of the peers' records, those no other record dominates
+ *    and no tombstone among them supersedes (`deleteSupersedes`), then of those the one
+ *    `chooseConflictWinner` prefers, unchanged (`pickRemote`). Peers
  *    concurrent with each other are not merged here: the losing peer sees the winner as
  *    concurrent with its own record and keeps its content as a conflict copy itself.
  * 2. Nothing when the local record dominates or equals the remote one.
@@ -28,6 +29,11 @@
  *    end equal and neither sees a conflict again: the merged version dominates both
  *    originals, and equals itself. Not bumping is what makes this so: a bump would carry
  *    each device's own clock and conflict anew.
+ *    Except when one side is a tombstone that deleted the other side's very content
+ *    (`deleteSupersedes`: a conflict was resolved elsewhere while this delete was made):
+ *    the delete stands, unchanged and with no copy: `delete` when the file is the local
+ *    side, nothing when the tombstone is. Merging instead would give the tombstone a
+ *    version that an "edit beats delete" merge elsewhere may give to live content.
  * 6. The copy is named `conflictCopyName(path, loser.mtime, loser.modifiedBy, n)` for the
  *    first n = 1, 2, … whose name holds nothing but the copy (copyPlacement.ts): no live
  *    record there, local or announced, with other content, no tombstone there newer than
@@ -64,7 +70,7 @@
  * have equal content (scan invariant 4 keeps it for touches).
  */
 import { equalBytes, toHex } from '../content/bytes.ts';
-import { chooseConflictWinner, isRealConflict } from '../model/conflictName.ts';
+import { chooseConflictWinner, deleteSupersedes, isRealConflict } from '../model/conflictName.ts';
 import type { FileRecord } from '../model/fileRecord.ts';
 import { compareVersions, dominates, mergeVersions } from '../model/versionVector.ts';
 import type { Expect, PlannedAction } from './actions.ts';
@@ -81,7 +87,8 @@ export interface PlanInput {
 /** The record taken as "the remote one" for a path (invariant 1); undefined for none. */
 export function pickRemote(records: readonly FileRecord[]): FileRecord | undefined {
   const maximal = records.filter((r) => !records.some((other) => dominates(other.version, r.version)));
-  return maximal.reduce<FileRecord | undefined>(
+  const standing = maximal.filter((r) => !maximal.some((t) => deleteSupersedes(t, r)));
+  return standing.reduce<FileRecord | undefined>(
     (best, r) => (best === undefined ? r : chooseConflictWinner(best, r)),
     undefined,
   );
@@ -154,6 +161,8 @@ function decide(
     if (remote.deleted) return { kind: 'delete', path, record: remote, expect: stat(local) };
     return { kind: 'fetch', path, record: remote, expect: expectOf(local) };
   }
+  if (deleteSupersedes(remote, local)) return { kind: 'delete', path, record: remote, expect: stat(local) };
+  if (deleteSupersedes(local, remote)) return undefined;
   const version = mergeVersions(local.version, remote.version);
   const winner = chooseConflictWinner(local, remote);
   if (!isRealConflict(local, remote)) return { kind: 'adopt', path, record: { ...winner, path, version } };

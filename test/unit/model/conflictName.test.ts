@@ -4,6 +4,7 @@ import type { FileRecord, VersionVector } from '../../../src/core/model/fileReco
 import {
   chooseConflictWinner,
   conflictCopyName,
+  deleteSupersedes,
   isConflictCopy,
   isRealConflict,
 } from '../../../src/core/model/conflictName.ts';
@@ -191,6 +192,34 @@ describe('isRealConflict', () => {
       record({ version, deleted: true, size: 0, hash: new Uint8Array(0) });
     expect(isRealConflict(record({ version: left }), tombstone(right))).toBe(true);
     expect(isRealConflict(tombstone(left), tombstone(right))).toBe(false);
+  });
+});
+
+describe('deleteSupersedes', () => {
+  const tombstone = (version: VersionVector) =>
+    record({ version, deleted: true, size: 0, hash: new Uint8Array(0), modifiedBy: 'B' });
+  // A's content won a conflict against E's on some device: merged version, A's content.
+  const winner = record({ version: { A: 1, E: 1 }, modifiedBy: 'A' });
+
+  it('holds for a delete that had the content a merged conflict winner carries', () => {
+    expect(deleteSupersedes(tombstone({ A: 1, B: 1 }), winner)).toBe(true);
+  });
+
+  it('does not hold for a delete that never saw the edit: that edit beats it', () => {
+    expect(deleteSupersedes(tombstone({ E: 1, B: 1 }), winner)).toBe(false);
+    expect(deleteSupersedes(tombstone({ B: 1 }), record({ version: { A: 1 } }))).toBe(false);
+  });
+
+  it('does not hold when the versions are ordered, or for records of unknown authorship', () => {
+    expect(deleteSupersedes(tombstone({ A: 1, B: 1, E: 1 }), winner)).toBe(false);
+    expect(
+      deleteSupersedes(tombstone({ A: 1, B: 1 }), record({ version: { C: 1, E: 1 }, modifiedBy: 'A' })),
+    ).toBe(false);
+  });
+
+  it('holds only from a tombstone over a live record', () => {
+    expect(deleteSupersedes(winner, tombstone({ A: 1, B: 1 }))).toBe(false);
+    expect(deleteSupersedes(tombstone({ A: 1, B: 1 }), tombstone({ A: 1, E: 1 }))).toBe(false);
   });
 });
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { equalBytes, toHex } from '../../../src/core/content/bytes.ts';
 import type { FileRecord } from '../../../src/core/model/fileRecord.ts';
+import { deleteSupersedes } from '../../../src/core/model/conflictName.ts';
 import { compareVersions, dominates } from '../../../src/core/model/versionVector.ts';
 import { pickRemote, planFolder, recordsAfter, type PlannedAction } from '../../../src/core/plan/index.ts';
 import { carryOut, clashOf, diskOf, runsOf } from './caseInsensitiveDisk.ts';
@@ -57,7 +58,7 @@ describe('planFolder properties', () => {
     );
   });
 
-  it('never discards a live local file unless the remote version dominates it or a copy keeps its content', () => {
+  it('never discards a live local file unless the remote version dominates it, deleted that very content, or a copy keeps it', () => {
     fc.assert(
       fc.property(twoDevices, (pairs) => {
         const local = index(pairs.map(([a]) => a));
@@ -71,7 +72,7 @@ describe('planFolder properties', () => {
           const keptAsCopy = [...after.values()].some(
             (r) => r.path !== path && !local.has(r.path) && !r.deleted && equalBytes(r.hash, mine.hash),
           );
-          const superseded = theirs !== undefined && dominates(theirs.version, mine.version);
+          const superseded = theirs !== undefined && replaces(theirs, mine);
           expect(keptHere || keptAsCopy || superseded).toBe(true);
         }
       }),
@@ -100,6 +101,11 @@ describe('planFolder properties', () => {
     );
   });
 });
+
+/** `newer` knowingly replaced `old`: a newer version, or a delete of that very content. */
+function replaces(newer: FileRecord, old: FileRecord): boolean {
+  return dominates(newer.version, old.version) || deleteSupersedes(newer, old);
+}
 
 function liveHashes(...maps: ReadonlyMap<string, FileRecord>[]): Set<string> {
   return new Set(maps.flatMap((m) => [...m.values()].filter((r) => !r.deleted).map((r) => toHex(r.hash))));
@@ -135,7 +141,7 @@ describe('planFolder properties with names that clash and copies that exist', ()
     );
   });
 
-  it('never loses a live local file’s content unless the remote version dominates it', () => {
+  it('never loses a live local file’s content unless the remote version dominates it or deleted that very content', () => {
     fc.assert(
       fc.property(devices(3), ([local, b, c]) => {
         const remote = announcedBy(b!, c!);
@@ -143,7 +149,7 @@ describe('planFolder properties with names that clash and copies that exist', ()
         for (const [path, mine] of local!) {
           if (mine.deleted || kept.has(toHex(mine.hash))) continue;
           const theirs = pickRemote(remote.get(path) ?? []);
-          expect(theirs !== undefined && dominates(theirs.version, mine.version)).toBe(true);
+          expect(theirs !== undefined && replaces(theirs, mine)).toBe(true);
         }
       }),
       { numRuns: 500 },
@@ -173,12 +179,12 @@ describe('planFolder properties with names that clash and copies that exist', ()
           [a, b] = [recordsAfter(a, plans[0]!), recordsAfter(b, plans[1]!)];
         }
         expect(rounds).toBeLessThan(6);
-        // A version is gone only where a record that dominated it was there from the start.
+        // A version is gone only where a record that replaced it was there from the start.
         const kept = liveHashes(a, b);
         for (const record of [...start0!.values(), ...start1!.values()]) {
           if (record.deleted || kept.has(toHex(record.hash))) continue;
           const newer = [start0!.get(record.path), start1!.get(record.path)].some(
-            (r) => r !== undefined && dominates(r.version, record.version),
+            (r) => r !== undefined && replaces(r, record),
           );
           expect(newer).toBe(true);
         }

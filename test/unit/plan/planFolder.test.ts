@@ -135,6 +135,20 @@ describe('planFolder', () => {
     ]);
   });
 
+  it('lets a delete of the very content a merged conflict winner carries stand, with no copy', () => {
+    // A's version beat E's on some device (merged version); B deleted A's version meanwhile.
+    const winner = live('a.txt', { version: { A: 1, E: 1 } });
+    const del = tombstone('a.txt', { version: { A: 1, B: 1 }, modifiedBy: 'B' });
+    expect(plan([winner], [del])).toEqual([
+      { kind: 'delete', path: 'a.txt', record: del, expect: { size: 1, mtime: 1_000 } },
+    ]);
+    expect(plan([del], [winner])).toEqual([]);
+    // E's own edit was news to B: it still beats the delete.
+    const edit = live('a.txt', { version: { E: 1 }, modifiedBy: 'E', content: 5 });
+    expect(plan([edit], [del, winner])).toMatchObject([{ kind: 'conflict', local: 'winner' }]);
+    expect(pickRemote([winner, del])).toBe(del);
+  });
+
   it('resolves a conflict to the same records on both devices, which then have nothing left to do', () => {
     const a = live('doc.txt', { version: { A: 2 }, mtime: 100, content: 1 });
     const b = live('doc.txt', { version: { B: 2 }, mtime: 200, content: 2, modifiedBy: 'B' });

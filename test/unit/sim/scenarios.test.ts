@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { isConflictCopy } from '../../../src/core/model/conflictName.ts';
 import { createCluster, type Cluster } from '../../../src/sim/index.ts';
 import { isCopyOf } from './history.ts';
+import { play, type Op } from './randomRun.ts';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().decode(b));
@@ -102,6 +103,22 @@ describe('deletes', () => {
 });
 
 describe('conflicts', () => {
+  it('a delete of the version that won a conflict elsewhere stands: the loser is kept, the winner stays deleted', async () => {
+    // Found by a 5,000-run property check: the winner's merged version made b's delete of
+    // a's content look concurrent, and "an edit beats a delete" brought it back.
+    const ops: Op[] = [
+      { kind: 'cut', a: 2, b: 0 },
+      { kind: 'write', device: 0, path: 0, large: false },
+      { kind: 'write', device: 3, path: 1, large: false },
+      { kind: 'run', steps: 45 },
+      { kind: 'write', device: 0, path: 5, large: true },
+      { kind: 'write', device: 4, path: 5, large: false },
+      { kind: 'run', steps: 39 },
+      { kind: 'remove', device: 1, path: 5 },
+    ];
+    expect(await play(5, 1800705021, ops)).toEqual([]);
+  });
+
   it('concurrent edits keep both versions, named the same on every device', async () => {
     const c = await cluster(['a', 'b', 'c']);
     await c.write('a', 'docs', 'notes/plan.md', text('base'));
