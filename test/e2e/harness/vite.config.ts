@@ -12,6 +12,11 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('../../../.tmp/e2e-harness-dist', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
-    rollupOptions: { input: { idbStore: fileURLToPath(new URL('./idbStore.html', import.meta.url)) } },
+    rollupOptions: {
+      input: {
+        idbStore: fileURLToPath(new URL('./idbStore.html', import.meta.url)),
+        webrtc: fileURLToPath(new URL('./webrtc.html', import.meta.url)),
+      },
+    },
   },
 });

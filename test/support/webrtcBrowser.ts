@@ -1,0 +1,68 @@
+/**
+ * Chromium for WebRTC tests and benchmarks: launched inside a private network namespace
+ * (netns-chromium.sh), so peer connections between its contexts stay in there, with the
+ * pages served by Playwright's routing from a built directory (no server is reachable
+ * from inside the namespace, and none is needed).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { CHROMIUM_FLAGS, chromiumPath } from './chromium.ts';
+
+const WRAPPER = fileURLToPath(new URL('./netns-chromium.sh', import.meta.url));
+
+/** Plain IP host candidates (not mDNS names), which two contexts resolve without a resolver. */
+export const WEBRTC_FLAGS = [...CHROMIUM_FLAGS, '--disable-features=WebRtcHideLocalIpsWithMdns'];
+
+/** The origin the served pages load from: localhost is a secure context (WebCrypto). */
+export const PAGE_ORIGIN = 'http://localhost';
+
+/**
+ * Why no private network namespace can be made here, or `undefined` when one can. As root
+ * (CI) it always can; a user without user namespaces cannot.
+ */
+export function netnsUnavailable(): string | undefined {
+  const userns = process.getuid?.() === 0 ? [] : ['-r'];
+  const probe = spawnSync('unshare', [...userns, '-n', 'ip', 'link', 'set', 'lo', 'up'], {
+    encoding: 'utf8',
+  });
+  if (probe.status === 0) return undefined;
+  const why = probe.error?.message ?? probe.stderr.trim();
+  return `cannot make a private network namespace for WebRTC (unshare ${[...userns, '-n'].join(' ')}: ${why}); run as root or enable user namespaces`;
+}
+
+export async function launchNetnsChromium(): Promise<Browser> {
+  const why = netnsUnavailable();
+  if (why) throw new Error(why);
+  return chromium.launch({
+    executablePath: WRAPPER,
+    args: WEBRTC_FLAGS,
+    env: { ...process.env, CHROMIUM_PATH: chromiumPath() },
+  });
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+};
+
+/** Serves the files under `dir` to `context` at PAGE_ORIGIN; anything else fails. */
+export async function serveDirectory(context: BrowserContext, dir: string): Promise<void> {
+  const root = normalize(dir + sep);
+  await context.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    const path = normalize(join(root, decodeURIComponent(url.pathname)));
+    if (url.origin !== PAGE_ORIGIN || !path.startsWith(root)) return route.abort('blockedbyclient');
+    try {
+      const body = await readFile(path);
+      await route.fulfill({ body, contentType: TYPES[extname(path)] ?? 'application/octet-stream' });
+    } catch {
+      await route.fulfill({ status: 404, body: 'not found' });
+    }
+  });
+}
