@@ -1,17 +1,20 @@
 /**
  * `npm run bench`: the content engine's throughput next to its raw kernels, the worker
- * pool's scaling, and delta bytes next to rsync's — each measured in the same run. Prints
- * tables and writes the same figures to test/bench/results/bench.json.
+ * pool's scaling, delta bytes next to rsync's, and the WebRTC transport next to a raw data
+ * channel — each measured in the same run. Prints tables and writes the same figures to
+ * test/bench/results/bench.json.
  *
  * Options (environment): BENCH_MIB=256 sizes the throughput inputs; BENCH_DELTA_MIB=256
  * sizes the delta base file; BENCH_SYNC_MIB=1024 and BENCH_SYNC_FILES=20000 size the engine
- * sync; BENCH_SKIP=browser,delta,reconcile,sync skips sections.
+ * sync; BENCH_TRANSPORT_MIB=64 sizes each WebRTC transport run;
+ * BENCH_SKIP=browser,delta,reconcile,sync,transport skips sections.
  */
 import { benchContentBrowser } from './contentBrowser.ts';
 import { benchContentNode } from './contentNode.ts';
 import { benchDelta } from './delta.ts';
 import { benchReconcile } from './reconcile.ts';
 import { benchSync } from './syncSim.ts';
+import { benchTransportBrowser } from './transportBrowser.ts';
 import { printTable, writeJson, type Table } from './report.ts';
 
 const mib = (name: string, fallback: number) => Number(process.env[name] ?? fallback) * 1024 * 1024;
@@ -45,6 +48,12 @@ if (!skip.has('sync')) {
   const sync = await benchSync(mib('BENCH_SYNC_MIB', 1024), Number(process.env.BENCH_SYNC_FILES ?? 20_000));
   show(sync.tables);
   results.sync = sync.figures;
+}
+
+if (!skip.has('transport')) {
+  const transport = await benchTransportBrowser(mib('BENCH_TRANSPORT_MIB', 64));
+  show(transport.tables);
+  results.transport = transport.figures;
 }
 
 console.log(`\nfigures written to ${writeJson('bench', results)}`);

@@ -9,9 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import type { Browser } from 'playwright-core';
 import { build } from 'vite';
-import type { ConnectInfo, SendPlan } from './harness/webrtc.ts';
+import type { SendPlan } from './harness/webrtc.ts';
 import { watchErrors } from '../support/pageErrors.ts';
 import {
+  connectTransports as connect,
   launchNetnsChromium,
   netnsUnavailable,
   PAGE_ORIGIN,
@@ -61,32 +62,6 @@ async function device(): Promise<Device> {
   const made = { context, page, errors };
   devices.push(made);
   return made;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Starts both peers and carries signals between them until both transports are open (≤ 15 s). */
-async function connect(a: Page, b: Page, highWaterMark?: number): Promise<[ConnectInfo, ConnectInfo]> {
-  await a.evaluate((hwm) => window.tandemRtc.start(true, hwm), highWaterMark);
-  await b.evaluate((hwm) => window.tandemRtc.start(false, hwm), highWaterMark);
-  for (let round = 0; round < 300; round++) {
-    for (const [from, to] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      const signals = await from.evaluate(() => window.tandemRtc.takeSignals());
-      if (signals.length > 0) await to.evaluate((s) => window.tandemRtc.giveSignals(s), signals);
-    }
-    const states = [
-      await a.evaluate(() => window.tandemRtc.openState()),
-      await b.evaluate(() => window.tandemRtc.openState()),
-    ];
-    for (const state of states)
-      if (state.state === 'failed') throw new Error(`a peer failed to connect: ${state.error}`);
-    if (states[0]!.state === 'open' && states[1]!.state === 'open') return [states[0]!.info, states[1]!.info];
-    await sleep(50);
-  }
-  throw new Error('the two pages did not connect within 300 rounds');
 }
 
 /** Waits (≤ `ms`) until `page` has received `count` messages. */

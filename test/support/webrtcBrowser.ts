@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { ConnectInfo } from '../e2e/harness/webrtc.ts';
 import { CHROMIUM_FLAGS, chromiumPath } from './chromium.ts';
 
 const WRAPPER = fileURLToPath(new URL('./netns-chromium.sh', import.meta.url));
@@ -65,4 +66,60 @@ export async function serveDirectory(context: BrowserContext, dir: string): Prom
       await route.fulfill({ status: 404, body: 'not found' });
     }
   });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Starts a WebRtcTransport in each harness page (`a` initiates) and carries the signals
+ * between them until both are open: at most 300 rounds of 50 ms.
+ */
+export async function connectTransports(
+  a: Page,
+  b: Page,
+  highWaterMark?: number,
+): Promise<[ConnectInfo, ConnectInfo]> {
+  await a.evaluate((hwm) => window.tandemRtc.start(true, hwm), highWaterMark);
+  await b.evaluate((hwm) => window.tandemRtc.start(false, hwm), highWaterMark);
+  for (let round = 0; round < 300; round++) {
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const signals = await from.evaluate(() => window.tandemRtc.takeSignals());
+      if (signals.length > 0) await to.evaluate((s) => window.tandemRtc.giveSignals(s), signals);
+    }
+    const [atA, atB] = [
+      await a.evaluate(() => window.tandemRtc.openState()),
+      await b.evaluate(() => window.tandemRtc.openState()),
+    ];
+    for (const state of [atA, atB]) {
+      if (state.state === 'failed') throw new Error(`a peer failed to connect: ${state.error}`);
+    }
+    if (atA.state === 'open' && atB.state === 'open') return [atA.info, atB.info];
+    await sleep(50);
+  }
+  throw new Error('the two pages did not connect within 300 rounds');
+}
+
+/** The same for the harness's raw RTCDataChannel (the benchmark's reference). */
+export async function connectRaw(a: Page, b: Page, highWaterMark: number): Promise<void> {
+  await a.evaluate((hwm) => window.tandemRtc.rawStart(true, hwm), highWaterMark);
+  await b.evaluate((hwm) => window.tandemRtc.rawStart(false, hwm), highWaterMark);
+  for (let round = 0; round < 300; round++) {
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const signals = await from.evaluate(() => window.tandemRtc.rawTakeSignals());
+      if (signals.length > 0) await to.evaluate((s) => window.tandemRtc.rawGiveSignals(s), signals);
+    }
+    const open = [
+      await a.evaluate(() => window.tandemRtc.rawOpen()),
+      await b.evaluate(() => window.tandemRtc.rawOpen()),
+    ];
+    if (open[0] && open[1]) return;
+    await sleep(50);
+  }
+  throw new Error('the raw data channel did not open within 300 rounds');
 }

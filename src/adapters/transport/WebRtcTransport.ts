@@ -7,6 +7,7 @@
  * - Pacing: frames go straight onto the channel (not simple-peer's stream, which caps at
  *   64 KiB) while its `bufferedAmount` is below the high-water mark; past it, sending
  *   resumes on `bufferedamountlow`. A send resolves when its last frame is on the channel.
+ *   Frames are read from the channel too, once connected.
  * - Close: `close` sends a CLOSE frame behind everything accepted; the peer hears
  *   `remote` once it has read all of it, and tears the connection down, which frees this
  *   side. Delivery is promised while the peer keeps reading: a closing side waits up to
@@ -27,7 +28,7 @@ import {
 } from '../../ports/Transport.ts';
 import {
   encodeClose,
-  encodeFrame,
+  encodeFrameInto,
   FrameError,
   frameBytesFor,
   frameCount,
@@ -122,6 +123,8 @@ export class WebRtcTransport implements Transport {
   /** The platform's last word on why the link broke, for the `lost` reason. */
   #lastError: string | undefined;
   #lingerTimer: ReturnType<typeof setTimeout> | undefined;
+  /** One frame's buffer, reused: `RTCDataChannel.send` copies what it is given. */
+  readonly #scratch: Uint8Array<ArrayBuffer>;
 
   /** Use `openWebRtcTransport`: `peer` must be connected. */
   constructor(peer: SimplePeer, options: WebRtcTransportOptions = {}) {
@@ -144,13 +147,19 @@ export class WebRtcTransport implements Transport {
       remoteFingerprints: sdpFingerprints(remoteSdp),
     };
     this.frameBytes = frameBytesFor(pc.sctp?.maxMessageSize ?? sdpMaxMessageSize(remoteSdp));
+    this.#scratch = new Uint8Array(this.frameBytes);
 
     channel.bufferedAmountLowThreshold = Math.floor(this.#highWaterMark / 2);
     channel.addEventListener('bufferedamountlow', this.#pump);
     channel.addEventListener('error', this.#onChannelError);
     channel.addEventListener('close', this.#onChannelClose);
     pc.addEventListener('connectionstatechange', this.#onConnectionState);
+    // Frames that came before `connect` wait in simple-peer's stream: this drains them.
     peer.on('data', this.#onData);
+    // Later frames come straight from the channel: simple-peer's stream would cost a push,
+    // a buffer and an emit per frame, and hold frames nobody reads.
+    channel.onmessage = null;
+    channel.addEventListener('message', this.#onChannelMessage);
     peer.on('error', this.#onPeerError);
     peer.on('close', this.#onPeerClose);
   }
@@ -205,7 +214,8 @@ export class WebRtcTransport implements Transport {
     try {
       while (!this.closed && this.#queue.length > 0 && channel.bufferedAmount < this.#highWaterMark) {
         const head = this.#queue[0]!;
-        channel.send(encodeFrame(head.message, head.next, this.frameBytes));
+        const length = encodeFrameInto(this.#scratch, head.message, head.next, this.frameBytes);
+        channel.send(this.#scratch.subarray(0, length));
         if (++head.next === head.frames) {
           this.#queue.shift();
           head.resolve();
@@ -214,6 +224,12 @@ export class WebRtcTransport implements Transport {
     } catch (error) {
       this.#lose(`sending failed: ${errorText(error)}`);
     }
+  };
+
+  readonly #onChannelMessage = (event: MessageEvent<unknown>): void => {
+    const { data } = event;
+    if (data instanceof ArrayBuffer) this.#onData(new Uint8Array(data));
+    else this.close('the peer sent a text message; this connection carries only binary frames');
   };
 
   readonly #onData = (frame: Uint8Array): void => {
@@ -268,8 +284,8 @@ export class WebRtcTransport implements Transport {
   readonly #onPeerClose = (): void => this.#lose(this.#lastError ?? 'the connection closed');
 
   /**
-   * The link broke. Frames the channel delivered just before may still be on their way
-   * through simple-peer's stream (it flushes on microtasks) — perhaps the peer's CLOSE —
+   * The link broke. Frames delivered just before may still be on their way — simple-peer's
+   * stream flushes on microtasks, its error comes a turn late — perhaps the peer's CLOSE,
    * so they get a turn first.
    */
   #lose(message: string): void {

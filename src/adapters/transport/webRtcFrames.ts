@@ -58,13 +58,26 @@ export function frameCount(messageBytes: number, frameBytes: number): number {
 
 /** Frame `index` (0-based, below `frameCount`) of `message`, as a new buffer. */
 export function encodeFrame(message: Uint8Array, index: number, frameBytes: number): Uint8Array<ArrayBuffer> {
+  const frame = new Uint8Array(frameBytes);
+  return frame.subarray(0, encodeFrameInto(frame, message, index, frameBytes)).slice();
+}
+
+/**
+ * Writes frame `index` of `message` into `target` (at least `frameBytes` long) and
+ * returns its length: a sender whose channel copies on send reuses one buffer.
+ */
+export function encodeFrameInto(
+  target: Uint8Array,
+  message: Uint8Array,
+  index: number,
+  frameBytes: number,
+): number {
   const payload = frameBytes - FRAME_HEADER_BYTES;
   const start = index * payload;
   const end = Math.min(start + payload, message.length);
-  const frame = new Uint8Array(FRAME_HEADER_BYTES + (end - start));
-  frame[0] = end === message.length ? FRAME_KIND.last : FRAME_KIND.part;
-  frame.set(message.subarray(start, end), FRAME_HEADER_BYTES);
-  return frame;
+  target[0] = end === message.length ? FRAME_KIND.last : FRAME_KIND.part;
+  target.set(message.subarray(start, end), FRAME_HEADER_BYTES);
+  return FRAME_HEADER_BYTES + (end - start);
 }
 
 /** Every frame of `message`, in order (tests and small messages; the adapter goes lazily). */

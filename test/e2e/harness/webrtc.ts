@@ -61,6 +61,7 @@ const received: Uint8Array[] = [];
 let closeReason: CloseReason | undefined;
 let peer: ReturnType<typeof createWebRtcPeer> | undefined;
 let raw: RawChannel | undefined;
+let benchReceiving: Promise<number> | undefined;
 
 /** Deterministic bytes for message `index` of a plan: xorshift32 seeded by both. */
 function messageBytes(seed: number, index: number, size: number): Uint8Array<ArrayBuffer> {
@@ -221,9 +222,24 @@ const harness = {
     return { bytes: total, startedAt };
   },
 
-  /** Receiver side: resolves with the time the `total`-th byte arrived (bounded wait). */
-  benchReceive(total: number, timeoutMs: number): Promise<number> {
-    return countBytes(total, timeoutMs, (onBytes) => open().onMessage((m) => onBytes(m.length)));
+  /**
+   * Receiver side, in two steps so it listens before the sender starts: `benchArm` starts
+   * counting (the raw channel's or the transport's bytes), `benchFinish` resolves with the
+   * time the `total`-th byte arrived, or rejects after `timeoutMs`.
+   */
+  benchArm(channel: 'raw' | 'transport', total: number, timeoutMs: number): void {
+    benchReceiving = countBytes(total, timeoutMs, (onBytes) => {
+      if (channel === 'transport') return open().onMessage((m) => onBytes(m.length));
+      const reference = raw!;
+      reference.onMessage = onBytes;
+      return () => (reference.onMessage = undefined);
+    });
+    benchReceiving.catch(() => {}); // benchFinish reports it
+  },
+
+  benchFinish(): Promise<number> {
+    if (!benchReceiving) return Promise.reject(new Error('benchArm was not called'));
+    return benchReceiving;
   },
 };
 
@@ -310,13 +326,6 @@ const rawHarness = {
   },
   rawBenchSend(total: number, size: number): Promise<BenchRun> {
     return raw!.send(total, size);
-  },
-  rawBenchReceive(total: number, timeoutMs: number): Promise<number> {
-    const channel = raw!;
-    return countBytes(total, timeoutMs, (onBytes) => {
-      channel.onMessage = onBytes;
-      return () => (channel.onMessage = undefined);
-    });
   },
 };
 

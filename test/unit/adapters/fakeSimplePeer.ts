@@ -1,7 +1,7 @@
 /**
  * Two connected stand-ins for simple-peer, enough for WebRtcTransport under Node: each has
  * a data channel whose `bufferedAmount` grows on `send` and drains one message per host
- * turn into the other side's `data` event, firing `bufferedamountlow` on the way down as
+ * turn into the other side's channel `message` event, firing `bufferedamountlow` on the way down as
  * Chromium does. The real thing runs in test/e2e/webrtcTransport.spec.ts.
  */
 import { EventEmitter } from 'node:events';
@@ -12,6 +12,10 @@ export const FAKE_SDP = (fingerprint: string) =>
 
 export class FakeChannel extends EventTarget {
   readyState: RTCDataChannelState = 'open';
+  /** simple-peer's own handler, which the transport takes off. */
+  onmessage: ((event: MessageEvent) => void) | null = () => {
+    throw new Error('simple-peer would have buffered this frame in its stream');
+  };
   bufferedAmount = 0;
   bufferedAmountLowThreshold = 0;
   remote: FakePeer | undefined;
@@ -36,7 +40,8 @@ export class FakeChannel extends EventTarget {
     if (before > this.bufferedAmountLowThreshold && this.bufferedAmount <= this.bufferedAmountLowThreshold) {
       this.dispatchEvent(new Event('bufferedamountlow'));
     }
-    this.remote?.emit('data', frame);
+    // After `connect` the transport reads the channel itself, as it does in the browser.
+    this.remote?._channel.dispatchEvent(new MessageEvent('message', { data: frame.buffer }));
   }
 
   /** The channel ends (here or at the other side): later sends throw, undelivered frames vanish. */

@@ -62,6 +62,27 @@ describe('WebRtcTransport', () => {
     expect(await atB).toEqual({ by: 'remote', message: reason.message });
   });
 
+  it('reads frames simple-peer buffered before the connection opened, then the channel, in order', async () => {
+    const peers = fakePeerPair();
+    const [a, b] = wrap(peers);
+    const got: number[] = [];
+    b.onMessage((m) => got.push(m[0]!));
+    peers[1].emit('data', Uint8Array.of(FRAME_KIND.last, 1)); // as streamx would hand it over
+    await a.send(Uint8Array.of(2));
+    await expect.poll(() => got).toEqual([1, 2]);
+    expect(peers[1]._channel.onmessage).toBeNull();
+    a.close('done');
+  });
+
+  it('closes on a text message: the connection carries binary frames only', async () => {
+    const peers = fakePeerPair();
+    const [a, b] = wrap(peers);
+    const atB = closeOf(b);
+    peers[1]._channel.dispatchEvent(new MessageEvent('message', { data: 'hello' }));
+    expect(await atB).toMatchObject({ by: 'local', message: expect.stringContaining('text message') });
+    expect(await closeOf(a)).toMatchObject({ by: 'remote' });
+  });
+
   it('hears a channel that ends without a goodbye as lost, after what arrived before it', async () => {
     const peers = fakePeerPair();
     const [a, b] = wrap(peers);
