@@ -3,14 +3,16 @@
  * paired before. Each proves it holds the key the other remembered, over a transcript of
  * this session's connection, and each checks the other's certificate is the pinned one.
  *
- *   both:    auth-hello  { device ID, 32-byte nonce, fingerprints as my connection shows them }
+ *   both:    auth-hello  { device ID, 32-byte nonce, fingerprints as my connection shows
+ *                         them, and a certificate renewal if I made one }
  *   each checks: not itself, the peer is remembered (and is the one expected), the
  *            peer's view of the fingerprints mirrors its own (else: tampering), and the
- *            remote fingerprint is the one pinned at pairing
+ *            remote fingerprint is the one pinned at pairing, or one the peer's renewal,
+ *            signed with its remembered key, moves the pin to (certificateRenewal.ts)
  *   both:    auth-proof  { signature = ECDSA(device key, "signature" ‖ my ID ‖ T) },
  *            T = transcript(both IDs, nonces and fingerprints, in device ID order)
  *   each verifies the signature with the remembered key
- *   both:    accept, and finish on the peer's accept
+ *   both:    accept, and finish on the peer's accept (and move a renewed pin)
  *
  * A peer that fails any check gets a refusal and a closed transport, and nothing else.
  */
@@ -22,6 +24,7 @@ import { runHandshake, type HandshakeOptions } from './handshakeChannel.ts';
 import { AuthError, type AuthErrorCode } from './handshakeErrors.ts';
 import { NONCE_BYTES, type FingerprintView } from './handshakeMessages.ts';
 import { authTranscript, encodeFields } from './handshakeTranscript.ts';
+import { verifyRenewal } from './certificateRenewal.ts';
 import type { DeviceIdentity } from './identity.ts';
 import type { RememberedDevice, RememberedDevices } from './rememberedDevices.ts';
 import { importSpki, sign, verify } from './webCrypto.ts';
@@ -77,7 +80,14 @@ export function authenticate(options: AuthenticateOptions): Promise<Authenticate
       throw new AuthError('internal', 'local', "this side's connection does not use the device certificate");
     }
     const nonce = (options.random ?? new CryptoRandom()).bytes(NONCE_BYTES);
-    await channel.send({ kind: 'auth-hello', device: identity.id, nonce, fingerprints });
+    const renewal = identity.renewal;
+    await channel.send({
+      kind: 'auth-hello',
+      device: identity.id,
+      nonce,
+      fingerprints,
+      ...(renewal ? { renewal } : {}),
+    });
 
     const hello = await channel.receive('auth-hello');
     if (hello.device === identity.id) throw new AuthError('same-device');
@@ -92,7 +102,10 @@ export function authenticate(options: AuthenticateOptions): Promise<Authenticate
     ) {
       throw new AuthError('tampered');
     }
-    if (fingerprints.remote !== peer.fingerprint) throw new AuthError('fingerprint-changed');
+    const renewed = fingerprints.remote !== peer.fingerprint;
+    if (renewed && !(hello.renewal && (await verifyRenewal(peer, hello.renewal, fingerprints.remote)))) {
+      throw new AuthError('fingerprint-changed');
+    }
 
     const transcript = await authTranscript(
       { device: identity.id, nonce, fingerprint: fingerprints.local },
@@ -111,6 +124,9 @@ export function authenticate(options: AuthenticateOptions): Promise<Authenticate
     await channel.send({ kind: 'accept' });
     await channel.receive('accept');
     finish();
-    return { peer };
+    if (!renewed) return { peer };
+    const moved = { ...peer, fingerprint: fingerprints.remote };
+    await options.remembered.remember(moved);
+    return { peer: moved };
   });
 }

@@ -52,6 +52,10 @@ export class HandshakeChannel {
   /** Set when the transport closed; reads fail with it once the queue is drained. */
   #closed: HandshakeError | undefined;
   #stopMessages: Unsubscribe | undefined;
+  /** False once the peer's last handshake message (or an unreadable one) arrived. */
+  #listening = true;
+  /** True once the handshake succeeded on the wire; the transport is then the caller's. */
+  #handedOver = false;
   readonly #stopClose: Unsubscribe;
   #rejectFailed: (error: HandshakeError) => void = () => {};
   /**
@@ -66,6 +70,8 @@ export class HandshakeChannel {
     this.failed = new Promise<never>((_, reject) => (this.#rejectFailed = reject));
     this.failed.catch(() => {}); // observed by runHandshake's race; never unhandled
     this.#stopMessages = transport.onMessage((bytes) => this.#arrive(bytes));
+    // Messages held before we subscribed arrive inside `onMessage`, before it returns.
+    if (!this.#listening) this.#stopListening();
     this.#stopClose = transport.onClose((reason) => {
       this.#closed = makeError('closed', 'peer', `${reason.by}: ${reason.message}`);
       this.#wake(undefined);
@@ -111,9 +117,20 @@ export class HandshakeChannel {
 
   /** Lets go of the transport (it stays open); called on success and on failure. */
   detach(): void {
+    this.#stopListening();
+    this.#stopClose();
+  }
+
+  /** The handshake succeeded on the wire: let go, and never send a refusal after it. */
+  handOver(): void {
+    this.#handedOver = true;
+    this.detach();
+  }
+
+  #stopListening(): void {
+    this.#listening = false;
     this.#stopMessages?.();
     this.#stopMessages = undefined;
-    this.#stopClose();
   }
 
   /**
@@ -123,7 +140,8 @@ export class HandshakeChannel {
   async end(error: HandshakeError, clock: Clock): Promise<void> {
     this.detach();
     if (this.#transport.closed) return;
-    if (error.by === 'local' && error.code !== 'closed') {
+    // After the hand-over the peer's engine owns its end: a refusal would reach it as a frame.
+    if (error.by === 'local' && error.code !== 'closed' && !this.#handedOver) {
       const sent = this.#transport.send(encodeMessage({ kind: 'refuse', code: error.code })).catch(() => {});
       let cancel = () => {};
       const grace = new Promise<void>((resolve) => (cancel = clock.setTimer(REFUSAL_GRACE_MS, resolve)));
@@ -134,6 +152,7 @@ export class HandshakeChannel {
   }
 
   #arrive(bytes: Uint8Array): void {
+    if (!this.#listening) return; // only possible for messages held before the handshake began
     let item: Item;
     try {
       item = decodeMessage(bytes);
@@ -143,10 +162,8 @@ export class HandshakeChannel {
     }
     // After the peer's last handshake message (or one we cannot read), stop listening at
     // once: what follows is the engine's, and the transport holds it until it subscribes.
-    if (item instanceof HandshakeError || item.kind === 'accept' || item.kind === 'refuse') {
-      this.#stopMessages?.();
-      this.#stopMessages = undefined;
-    }
+    if (item instanceof HandshakeError || item.kind === 'accept' || item.kind === 'refuse')
+      this.#stopListening();
     if (this.#waiter) this.#wake(item);
     else this.#queue.push(item);
   }
@@ -189,7 +206,7 @@ export async function runHandshake<T>(
   // Past the peer's accept, the deadline no longer applies: what is left is local work.
   const finish = () => {
     cancelDeadline();
-    channel.detach();
+    channel.handOver();
   };
   const run = body(channel, finish);
   run.catch(() => {}); // if the deadline wins the race, the body's own end is moot

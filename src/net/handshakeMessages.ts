@@ -7,17 +7,19 @@
  *
  *   pair-hello  { role, room, device, name, key, nonce, fingerprints: { local, remote } }
  *   pair-proof  { mac, signature }
- *   auth-hello  { device, nonce, fingerprints: { local, remote } }
+ *   auth-hello  { device, nonce, fingerprints: { local, remote }, renewal?: { from, signature } }
  *   auth-proof  { signature }
  *   accept      {}                the sender accepted the peer; the last handshake message
  *   refuse      { code }          the sender refuses, and closes (handshakeErrors.ts)
  *
  * `fingerprints` is what the sender's own RTCPeerConnection shows: `local` from its local
- * description, `remote` from the remote one. A message with another `v` fails with
+ * description, `remote` from the remote one. `renewal` is the sender's signed change of
+ * certificate (certificateRenewal.ts), when it has one. A message with another `v` fails with
  * `version`, anything else wrong with `malformed` or `too-large`.
  */
 import { fromBase64url, fromBase64urlOfLength, toBase64url } from './base64url.ts';
 import { validateDeviceName } from './deviceName.ts';
+import type { CertificateRenewal } from './certificateRenewal.ts';
 import { isFingerprint, type Fingerprint } from './fingerprint.ts';
 import { HandshakeError } from './handshakeErrors.ts';
 import { isDeviceId } from './identity.ts';
@@ -58,6 +60,7 @@ export interface AuthHello {
   readonly device: string;
   readonly nonce: Uint8Array;
   readonly fingerprints: FingerprintView;
+  readonly renewal?: CertificateRenewal;
 }
 
 export interface AuthProof {
@@ -95,6 +98,8 @@ export function encodeMessage(message: HandshakeMessage): Uint8Array {
       break;
     case 'auth-hello':
       body = { ...message, nonce: b64(message.nonce), fingerprints: { ...message.fingerprints } };
+      if (message.renewal)
+        body.renewal = { from: message.renewal.from, signature: b64(message.renewal.signature) };
       break;
     case 'auth-proof':
       body = { kind: message.kind, signature: b64(message.signature) };
@@ -153,14 +158,16 @@ export function decodeMessage(bytes: Uint8Array): HandshakeMessage {
         signature: fields.bytesOfLength('signature', SIGNATURE_BYTES),
       };
       break;
-    case 'auth-hello':
-      message = {
+    case 'auth-hello': {
+      const hello: AuthHello = {
         kind,
         device: fields.check('device', isDeviceId, 'a device ID'),
         nonce: fields.bytesOfLength('nonce', NONCE_BYTES),
         fingerprints: fields.fingerprints('fingerprints'),
       };
+      message = fields.has('renewal') ? { ...hello, renewal: fields.renewal('renewal') } : hello;
       break;
+    }
     case 'auth-proof':
       message = { kind, signature: fields.bytesOfLength('signature', SIGNATURE_BYTES) };
       break;
@@ -196,6 +203,10 @@ class Fields {
   #get(field: string): unknown {
     this.#read.add(field);
     return Object.hasOwn(this.#value, field) ? this.#value[field] : undefined;
+  }
+
+  has(field: string): boolean {
+    return Object.hasOwn(this.#value, field);
   }
 
   check<T>(field: string, test: (value: unknown) => value is T, what: string): T {
@@ -245,6 +256,17 @@ class Fields {
     };
     inner.noneLeft(`"${field}" has `);
     return view;
+  }
+
+  renewal(field: string): CertificateRenewal {
+    const inner = new Fields(this.check(field, isObject, 'an object'));
+    inner.#read.delete('v');
+    const renewal = {
+      from: inner.check('from', isFingerprint, 'a sha-256 fingerprint'),
+      signature: inner.bytesOfLength('signature', SIGNATURE_BYTES),
+    };
+    inner.noneLeft(`"${field}" has `);
+    return renewal;
   }
 
   noneLeft(prefix = 'the message has '): void {

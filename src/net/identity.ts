@@ -12,6 +12,7 @@
 import { deviceIdFromDigest, shortDeviceId } from '../core/model/device.ts';
 import type { DeviceShortId } from '../core/model/fileRecord.ts';
 import type { DeviceId, Store, StoredCertificate, StoredCredential } from '../ports/Store.ts';
+import { loadRenewal, saveRenewal, type CertificateRenewal } from './certificateRenewal.ts';
 import { certificateFingerprint, FingerprintError, type Fingerprint } from './fingerprint.ts';
 import { exportSpki, generateDeviceKeys, sha256 } from './webCrypto.ts';
 
@@ -24,6 +25,12 @@ export const DEVICE_CERTIFICATE_NAME = 'device-certificate';
  * Chromium 156; the default is 30), so ask for the cap.
  */
 export const CERTIFICATE_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
+/**
+ * A certificate with less life left than this is renewed at load (certificateRenewal.ts),
+ * while it still works. Well under the shortest lifetime a browser gives (30 days), so a
+ * fresh certificate is never renewed at once.
+ */
+export const RENEW_BEFORE_MS = 14 * 24 * 60 * 60 * 1000;
 
 export interface DeviceIdentity {
   /** Base32 of SHA-256 of `publicKeySpki` (52 characters). */
@@ -35,6 +42,8 @@ export interface DeviceIdentity {
   /** Give it to every RTCPeerConnection (`certificates: [it]`), so peers see `fingerprint`. */
   readonly certificate: StoredCertificate;
   readonly fingerprint: Fingerprint;
+  /** When the certificate replaced an earlier one: the signed change, for peers that pinned it. */
+  readonly renewal: CertificateRenewal | undefined;
 }
 
 export interface IdentityOptions {
@@ -44,9 +53,8 @@ export interface IdentityOptions {
    */
   readonly generateCertificate: () => Promise<StoredCertificate>;
   /**
-   * The time, to notice an expired certificate (default `Date.now`). A browser refuses an
-   * expired certificate, so one is replaced, and peers that pinned the old fingerprint
-   * refuse this device until it pairs again.
+   * The time (default `Date.now`), to renew a certificate that expires within
+   * `RENEW_BEFORE_MS` (a browser refuses an expired one).
    */
   readonly now?: () => number;
 }
@@ -76,34 +84,42 @@ export async function deviceIdOfKey(publicKeySpki: Uint8Array): Promise<DeviceId
  * credential is damaged, and with the Store's error when it cannot be read or written.
  */
 export async function loadOrCreateIdentity(
-  store: Pick<Store, 'getKey' | 'putKey'>,
+  store: Pick<Store, 'getKey' | 'putKey' | 'getSetting' | 'setSetting'>,
   options: IdentityOptions,
 ): Promise<DeviceIdentity> {
   const now = options.now ?? Date.now;
   let keys = checkKeys(await store.getKey(DEVICE_KEYS_NAME));
+  let certificate = checkCertificate(await store.getKey(DEVICE_CERTIFICATE_NAME));
   if (!keys) {
     keys = await generateDeviceKeys();
     await store.putKey(DEVICE_KEYS_NAME, keys);
-  }
-  let certificate = checkCertificate(await store.getKey(DEVICE_CERTIFICATE_NAME));
-  if (!certificate || certificate.expires <= now()) {
-    certificate = await options.generateCertificate();
-    try {
-      certificateFingerprint(certificate);
-    } catch (error) {
-      throw new IdentityError(`the browser made an unusable DTLS certificate: ${(error as Error).message}`);
-    }
-    await store.putKey(DEVICE_CERTIFICATE_NAME, certificate);
+    certificate = undefined; // a new device: nobody pinned the old certificate for this key
   }
   const publicKeySpki = await exportSpki(keys.publicKey);
   const id = await deviceIdOfKey(publicKeySpki);
+
+  if (!certificate || certificate.expires - now() <= RENEW_BEFORE_MS) {
+    const previous = certificate && certificateFingerprint(certificate);
+    certificate = await options.generateCertificate();
+    let fingerprint: Fingerprint;
+    try {
+      fingerprint = certificateFingerprint(certificate);
+    } catch (error) {
+      throw new IdentityError(`the browser made an unusable DTLS certificate: ${(error as Error).message}`);
+    }
+    // The statement first: a crash before the certificate is saved only renews again.
+    if (previous) await saveRenewal(store, keys.privateKey, id, previous, fingerprint);
+    await store.putKey(DEVICE_CERTIFICATE_NAME, certificate);
+  }
+  const fingerprint = certificateFingerprint(certificate);
   return {
     id,
     shortId: shortDeviceId(id),
     keys,
     publicKeySpki,
     certificate,
-    fingerprint: certificateFingerprint(certificate),
+    fingerprint,
+    renewal: await loadRenewal(store, fingerprint),
   };
 }
 

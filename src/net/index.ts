@@ -3,6 +3,7 @@
  * pairing handshake, remembered devices and how they authenticate on reconnection.
  */
 export { fromBase64url, toBase64url } from './base64url.ts';
+export { type CertificateRenewal } from './certificateRenewal.ts';
 export {
   DEVICE_NAME_SETTING,
   DeviceNameError,
@@ -35,6 +36,7 @@ export { pair, type PairOptions, type PairResult } from './handshakePair.ts';
 export {
   browserCertificateGenerator,
   CERTIFICATE_LIFETIME_MS,
+  RENEW_BEFORE_MS,
   deviceIdOfKey,
   IdentityError,
   isDeviceId,

@@ -9,9 +9,11 @@ import {
   type FingerprintView,
   type HandshakeMessage,
 } from '../../../src/net/handshakeMessages.ts';
+import { loadOrCreateIdentity } from '../../../src/net/identity.ts';
 import type { RememberedDevice } from '../../../src/net/rememberedDevices.ts';
 import {
   connect,
+  fakeCertificate,
   directViews,
   makeDevice,
   randomFingerprint,
@@ -230,5 +232,57 @@ describe('reconnection', () => {
     expect((await failures(result))[0]).toMatchObject({ code: 'timeout', by: 'local' });
     expect(ta.closed?.by).toBe('local');
     await expect.poll(() => got.at(-1), { timeout: 2000 }).toEqual({ kind: 'refuse', code: 'timeout' });
+  });
+});
+
+/** `device` after its certificate was renewed (as a load near its expiry does). */
+async function renewCertificate(device: Device): Promise<Device> {
+  const identity = await loadOrCreateIdentity(device.store, {
+    generateCertificate: async () => fakeCertificate(),
+    now: () => Date.UTC(2100, 0, 1) - 1, // the fixture's certificates expire in 2100
+  });
+  return { ...device, identity };
+}
+
+describe('reconnection after a certificate renewal', () => {
+  it('accepts the new certificate signed over by the remembered key, and moves the pin', async () => {
+    const [a, b] = await pairedDevices();
+    const renewedB = await renewCertificate(b);
+    expect(renewedB.identity.fingerprint).not.toBe(b.identity.fingerprint);
+    const [ra] = await Promise.all(run(a, renewedB));
+    expect(ra.peer.fingerprint).toBe(renewedB.identity.fingerprint);
+    expect((await a.remembered.get(b.identity.id))?.fingerprint).toBe(renewedB.identity.fingerprint);
+    await Promise.all(run(a, renewedB)); // and again, now on the moved pin
+  });
+
+  it('refuses a renewal signed by another key', async () => {
+    const [a, b] = await pairedDevices();
+    const renewedB = await renewCertificate(b);
+    const forged = { ...renewedB.identity.renewal!, signature: new Uint8Array(64).fill(1) };
+    const forger: Device = { ...renewedB, identity: { ...renewedB.identity, renewal: forged } };
+    expect((await failures(...run(a, forger)))[0].code).toBe('fingerprint-changed');
+    expect((await a.remembered.get(b.identity.id))?.fingerprint).toBe(b.identity.fingerprint);
+  });
+
+  it('refuses a peer that missed two renewals (the statement starts from another pin)', async () => {
+    const [a, b] = await pairedDevices();
+    const twice = await renewCertificate(await renewCertificate(b));
+    const [aError] = await failures(...run(a, twice));
+    expect(aError).toMatchObject({ code: 'fingerprint-changed', by: 'local' });
+  });
+
+  it('does not let a relay use a renewal to swap in its own certificate', async () => {
+    const [a, b] = await pairedDevices();
+    const renewedB = await renewCertificate(b);
+    // The relay shows a its own fingerprint and rewrites nothing else: the statement names
+    // b's new certificate, not the relay's.
+    const relay = randomFingerprint();
+    const views = {
+      a: { local: a.identity.fingerprint, remote: relay },
+      b: { local: renewedB.identity.fingerprint, remote: a.identity.fingerprint },
+    };
+    const errors = await failures(...run(a, renewedB, { views }));
+    expect(errors[0].code).toBe('tampered');
+    expect((await a.remembered.get(b.identity.id))?.fingerprint).toBe(b.identity.fingerprint);
   });
 });

@@ -28,6 +28,13 @@ async function samples(): Promise<HandshakeMessage[]> {
     },
     { kind: 'pair-proof', mac: new Uint8Array(32).fill(1), signature: new Uint8Array(64).fill(2) },
     { kind: 'auth-hello', device: device.identity.id, nonce: new Uint8Array(32), fingerprints },
+    {
+      kind: 'auth-hello',
+      device: device.identity.id,
+      nonce: new Uint8Array(32),
+      fingerprints,
+      renewal: { from: randomFingerprint(), signature: new Uint8Array(64).fill(5) },
+    },
     { kind: 'auth-proof', signature: new Uint8Array(64) },
     { kind: 'accept' },
     { kind: 'refuse', code: 'proof-failed' },
@@ -57,7 +64,7 @@ describe('handshake messages', () => {
     for (const message of await samples()) {
       const wire = JSON.parse(new TextDecoder().decode(encodeMessage(message))) as Record<string, unknown>;
       for (const field of Object.keys(wire)) {
-        if (field === 'v') continue;
+        if (field === 'v' || field === 'renewal') continue; // renewal is optional
         const missing = Object.fromEntries(Object.entries(wire).filter(([key]) => key !== field));
         expect(decodeError(text(missing)).code, `${message.kind} without ${field}`).toBe('malformed');
         expect(decodeError(text({ ...wire, [field]: 12 })).code, `${message.kind} ${field}=12`).toBe(
@@ -70,7 +77,7 @@ describe('handshake messages', () => {
   });
 
   it('check the meaning of fields, not only their type', async () => {
-    const [hello, proof] = (await samples()).map((m) =>
+    const [hello, proof, , renewing] = (await samples()).map((m) =>
       JSON.parse(new TextDecoder().decode(encodeMessage(m))),
     );
     const bad = [
@@ -86,6 +93,10 @@ describe('handshake messages', () => {
       { ...hello, fingerprints: { ...hello.fingerprints, extra: 1 } },
       { ...proof, mac: proof.mac + 'A' },
       { ...proof, signature: proof.signature.slice(2) },
+      { ...renewing, renewal: 12 },
+      { ...renewing, renewal: { ...renewing.renewal, from: 'ab' } },
+      { ...renewing, renewal: { ...renewing.renewal, signature: 'AAAA' } },
+      { ...renewing, renewal: { ...renewing.renewal, to: renewing.renewal.from } },
       { v: 1, kind: 'refuse', code: 'Not A Code' },
       { v: 1, kind: 'accept', please: true },
     ];

@@ -15,7 +15,9 @@ import {
   IdentityError,
   isDeviceId,
   loadOrCreateIdentity,
+  RENEW_BEFORE_MS,
 } from '../../../src/net/identity.ts';
+import { RENEWAL_SETTING, verifyRenewal } from '../../../src/net/certificateRenewal.ts';
 import { CertificateKeepingStore, fakeCertificate } from './netFixture.ts';
 
 const ECDSA = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -143,23 +145,55 @@ describe('device identity', () => {
     ).rejects.toThrow(IdentityError);
   });
 
-  it('replaces an expired certificate (a browser would refuse it) and keeps the keys', async () => {
+  it('renews a certificate close to expiry (a browser refuses an expired one), keeps the keys and signs the change', async () => {
     const store = new CertificateKeepingStore();
     const now = Date.UTC(2030, 0, 1);
+    const expires = now + RENEW_BEFORE_MS + 1000;
     const first = await loadOrCreateIdentity(store, {
-      generateCertificate: async () => fakeCertificate(now + 1000),
+      generateCertificate: async () => fakeCertificate(expires),
     });
+    expect(first.renewal).toBeUndefined();
     const same = await loadOrCreateIdentity(store, {
       generateCertificate: async () => fakeCertificate(),
       now: () => now + 999,
     });
     expect(same.fingerprint).toBe(first.fingerprint);
+
     const renewed = await loadOrCreateIdentity(store, {
-      generateCertificate: async () => fakeCertificate(now + 2000),
+      generateCertificate: async () => fakeCertificate(),
       now: () => now + 1000,
     });
     expect(renewed.fingerprint).not.toBe(first.fingerprint);
     expect(renewed.id).toBe(first.id);
+    expect(renewed.renewal?.from).toBe(first.fingerprint);
+    const pinned = { id: first.id, publicKeySpki: first.publicKeySpki, fingerprint: first.fingerprint };
+    expect(await verifyRenewal(pinned, renewed.renewal!, renewed.fingerprint)).toBe(true);
+    expect(await verifyRenewal(pinned, renewed.renewal!, first.fingerprint)).toBe(false);
+    expect(
+      await verifyRenewal(
+        { ...pinned, fingerprint: renewed.fingerprint },
+        renewed.renewal!,
+        renewed.fingerprint,
+      ),
+    ).toBe(false);
+
+    const reloaded = await loadOrCreateIdentity(store, {
+      generateCertificate: async () => fakeCertificate(),
+    });
+    expect(reloaded.fingerprint).toBe(renewed.fingerprint);
+    expect(reloaded.renewal).toEqual(renewed.renewal);
+  });
+
+  it('ignores a saved renewal that is not for the current certificate or is unreadable', async () => {
+    const store = new CertificateKeepingStore();
+    await store.setSetting(RENEWAL_SETTING, '{"from":"x"}');
+    expect(
+      (await loadOrCreateIdentity(store, { generateCertificate: async () => fakeCertificate() })).renewal,
+    ).toBe(undefined);
+    await store.setSetting(RENEWAL_SETTING, 'not json');
+    expect(
+      (await loadOrCreateIdentity(store, { generateCertificate: async () => fakeCertificate() })).renewal,
+    ).toBe(undefined);
   });
 
   it('surfaces the store failing, instead of creating anything', async () => {

@@ -17,6 +17,7 @@ import { sign } from '../../../src/net/webCrypto.ts';
 import { pair, type PairResult } from '../../../src/net/handshakePair.ts';
 import { Invites } from '../../../src/net/invites.ts';
 import { createInvite, type Invite } from '../../../src/net/pairingLink.ts';
+import { RememberedDevices } from '../../../src/net/rememberedDevices.ts';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import {
   connect,
@@ -160,6 +161,28 @@ describe('pairing', () => {
     const got: number[][] = [];
     a.onMessage((m) => got.push([...m]));
     expect(got).toEqual([[7, 7, 7]]);
+  });
+
+  it('closes without a refusal when remembering fails after the hand-over (the peer engine owns its end)', async () => {
+    const s = await session();
+    const failing = new RememberedDevices({
+      getSetting: async () => undefined,
+      setSetting: async () => {
+        throw new Error('disk full');
+      },
+    });
+    const { a, b } = connect();
+    const [inviter, joiner] = run({ ...s, inviter: { ...s.inviter, remembered: failing } }, { a, b });
+    const inviterFailed = failures(inviter);
+    await joiner;
+    const engineGot: Uint8Array[] = [];
+    b.onMessage((m) => engineGot.push(m));
+    const [error] = await inviterFailed;
+    expect(error).toMatchObject({ code: 'internal', by: 'local' });
+    expect(error.message).toMatch(/disk full/);
+    expect(a.closed?.by).toBe('local');
+    await expect.poll(() => b.closed?.by, { timeout: 2000 }).toBe('remote');
+    expect(engineGot).toEqual([]);
   });
 
   it('marks the invite used, so a second pairing with the same link is refused', async () => {
