@@ -80,7 +80,10 @@ export interface PartialFile {
   /** The bytes at `[offset, offset + length)`, short only at `size()`. */
   read(offset: number, length: number): Promise<Uint8Array>;
 
-  /** Writes `bytes` at `offset`, growing the partial as needed. */
+  /**
+   * Writes `bytes` at `offset`, growing the partial as needed. The volume may keep `bytes`
+   * until the commit instead of copying them: the caller must not change them afterwards.
+   */
   write(offset: number, bytes: Uint8Array): Promise<void>;
 
   /**

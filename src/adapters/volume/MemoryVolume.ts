@@ -33,7 +33,7 @@ import { ancestors, checkPartialKey, checkRange, pathSegments } from './volumePa
 
 interface FileNode {
   readonly kind: 'file';
-  readonly bytes: Uint8Array;
+  readonly content: Pieces;
   readonly mtime: number;
   /** False once replaced or removed: open sources over it stop reading. */
   live: boolean;
@@ -48,11 +48,40 @@ type VolumeNode = FileNode | DirectoryNode;
 
 interface PartialNode {
   readonly key: string;
-  /** Capacity grows by doubling; `size` bytes of it are the partial. */
-  bytes: Uint8Array;
-  size: number;
+  readonly content: Pieces;
   /** False once committed, discarded or superseded: its handles stop working. */
   live: boolean;
+}
+
+/**
+ * A file's bytes as the writes that made them, kept as given (the port lets a volume keep
+ * them) and joined into one array only when first read. So a download costs no copy until
+ * someone reads the file, and its commit is a rename, as on a disk, not a copy.
+ */
+class Pieces {
+  #pieces: { readonly offset: number; readonly bytes: Uint8Array }[] = [];
+  size = 0;
+
+  static of(bytes: Uint8Array): Pieces {
+    const pieces = new Pieces();
+    pieces.write(0, bytes);
+    return pieces;
+  }
+
+  write(offset: number, bytes: Uint8Array): void {
+    this.#pieces.push({ offset, bytes });
+    this.size = Math.max(this.size, offset + bytes.length);
+  }
+
+  /** All the bytes; later writes win where writes overlap, and gaps read as zeros. */
+  bytes(): Uint8Array {
+    const only = this.#pieces[0];
+    if (this.#pieces.length === 1 && only!.offset === 0 && only!.bytes.length === this.size) return only!.bytes;
+    const bytes = new Uint8Array(this.size);
+    for (const piece of this.#pieces) bytes.set(piece.bytes, piece.offset);
+    this.#pieces = [{ offset: 0, bytes }];
+    return bytes;
+  }
 }
 
 export interface MemoryVolumeOptions {
@@ -83,7 +112,7 @@ export class MemoryVolume implements Volume {
   /** Test hook: every file's bytes, path → bytes, read at once (no marker check). */
   files(): Map<string, Uint8Array> {
     const out = new Map<string, Uint8Array>();
-    for (const [path, node] of this.#nodes) if (node.kind === 'file') out.set(path, node.bytes.slice());
+    for (const [path, node] of this.#nodes) if (node.kind === 'file') out.set(path, node.content.bytes().slice());
     return out;
   }
 
@@ -119,11 +148,11 @@ export class MemoryVolume implements Volume {
     if (!node) throw new NotFoundError(path);
     if (node.kind !== 'file') throw new WrongKindError(path, node.kind);
     return {
-      size: node.bytes.length,
+      size: node.content.size,
       mtime: node.mtime,
       read: async (offset, length) => {
         if (!node.live) throw new ChangedMeanwhileError(path, undefined, undefined);
-        return node.bytes.slice(offset, Math.min(node.bytes.length, offset + length));
+        return node.content.bytes().slice(offset, Math.min(node.content.size, offset + length));
       },
     };
   }
@@ -145,7 +174,7 @@ export class MemoryVolume implements Volume {
     this.#checkNotDirectory(path);
     this.#checkExpectation(path, expect);
     this.#makeParents(path);
-    const node: FileNode = { kind: 'file', bytes: concatBytes(parts), mtime: this.#clock.now(), live: true };
+    const node: FileNode = { kind: 'file', content: Pieces.of(concatBytes(parts)), mtime: this.#clock.now(), live: true };
     this.#replace(path, node);
     return entry(path, node);
   }
@@ -195,7 +224,7 @@ export class MemoryVolume implements Volume {
     let node = this.#partials.get(path);
     if (node?.key !== key) {
       if (node) node.live = false;
-      node = { key, bytes: new Uint8Array(0), size: 0, live: true };
+      node = { key, content: new Pieces(), live: true };
       this.#partials.set(path, node);
     }
     return this.#partialFile(path, node);
@@ -226,24 +255,18 @@ export class MemoryVolume implements Volume {
       key: node.key,
       size: async () => {
         alive();
-        return node.size;
+        return node.content.size;
       },
       read: async (offset, length) => {
         checkRange(offset, length);
         alive();
-        return node.bytes.slice(Math.min(offset, node.size), Math.min(node.size, offset + length));
+        const { size } = node.content;
+        return node.content.bytes().slice(Math.min(offset, size), Math.min(size, offset + length));
       },
       write: async (offset, bytes) => {
         checkRange(offset, bytes.length);
         alive();
-        const end = offset + bytes.length;
-        if (end > node.bytes.length) {
-          const grown = new Uint8Array(Math.max(end, 2 * node.bytes.length));
-          grown.set(node.bytes.subarray(0, node.size));
-          node.bytes = grown;
-        }
-        node.bytes.set(bytes, offset);
-        node.size = Math.max(node.size, end);
+        node.content.write(offset, bytes);
       },
       commit: async (expect) => {
         // Like the replace in writeAtomically: no await from the checks to the swap.
@@ -254,7 +277,7 @@ export class MemoryVolume implements Volume {
         this.#makeParents(path);
         const file: FileNode = {
           kind: 'file',
-          bytes: node.bytes.slice(0, node.size),
+          content: node.content,
           mtime: this.#clock.now(),
           live: true,
         };
@@ -299,7 +322,7 @@ export class MemoryVolume implements Volume {
     const matches =
       expect === 'absent'
         ? !node
-        : node?.kind === 'file' && node.bytes.length === expect.size && node.mtime === expect.mtime;
+        : node?.kind === 'file' && node.content.size === expect.size && node.mtime === expect.mtime;
     if (!matches) throw new ChangedMeanwhileError(path, expect, node && entry(path, node));
   }
 
@@ -327,6 +350,6 @@ export class MemoryVolume implements Volume {
 
 function entry(path: string, node: VolumeNode): VolumeEntry {
   return node.kind === 'file'
-    ? { path, kind: 'file', size: node.bytes.length, mtime: node.mtime }
+    ? { path, kind: 'file', size: node.content.size, mtime: node.mtime }
     : { path, kind: 'directory', size: 0, mtime: node.mtime };
 }
