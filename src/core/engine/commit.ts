@@ -86,7 +86,7 @@ export interface CommitPlan {
 export interface CommitOptions {
   /** Tries per fetched chunk before giving up. Default 3. */
   readonly fetchAttempts?: number;
-  /** Chunks read or fetched ahead of the one being written. Default 4. */
+  /** Chunks read or fetched ahead of the one being written. Default 16 (about 1 MiB). */
   readonly inFlight?: number;
   /** Called after each chunk is handed to the volume (or found intact in a partial file). */
   readonly onProgress?: (progress: CommitProgress) => void;
@@ -219,7 +219,7 @@ async function* assemble(
   supply: ChunkSupply,
 ): AsyncGenerator<Uint8Array> {
   const { record } = plan;
-  const inFlight = Math.max(1, options.inFlight ?? 4);
+  const inFlight = Math.max(1, options.inFlight ?? 16);
   const pending: Promise<Uint8Array>[] = [];
   let next = 0;
   let bytesDone = 0;

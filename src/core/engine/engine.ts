@@ -103,7 +103,13 @@ export class SyncEngine {
       if (!entry?.config.devices.includes(peer) || entry.sync.state.kind === 'paused') return undefined;
       return entry.config.volume;
     };
-    this.#server = new ChunkServer({ sha256: options.sha256, volumeFor });
+    const indexed = async (folder: FolderId, path: string) => {
+      const record = await options.store.getLocal(folder, path);
+      return record?.observed && !record.deleted
+        ? { observed: record.observed, chunks: record.chunks }
+        : undefined;
+    };
+    this.#server = new ChunkServer({ sha256: options.sha256, volumeFor, indexed });
     this.#deltaServer = new DeltaServer({ clock: options.clock, sha256: options.sha256, volumeFor });
     this.#deltas = new DeltaFetcher({
       clock: options.clock,

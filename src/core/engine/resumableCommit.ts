@@ -82,7 +82,7 @@ export async function commitResumable(
   if (!sameVersion) await progress.flush();
 
   const offsets = chunkOffsets(record);
-  const inFlight = Math.max(1, options.inFlight ?? 4);
+  const inFlight = Math.max(1, options.inFlight ?? 16);
   try {
     // Resume: what the journal claims is on disk, if it reads back intact.
     await forEachPooled(progress.claimed(), inFlight, async (index) => {

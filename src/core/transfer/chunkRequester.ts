@@ -57,7 +57,10 @@ export interface ChunkRequesterOptions {
   readonly clock: Clock;
   /** How long one request may go unanswered, in ms. Default 30 000. */
   readonly timeoutMs?: number;
-  /** Requests outstanding on one peer before more queue. Default 8. */
+  /**
+   * Requests outstanding on one peer before more queue. Default 64: with 64 KiB chunks, 4 MiB
+   * in flight, enough to keep a link busy across several files (Syncthing allows more).
+   */
   readonly maxInFlightPerPeer?: number;
   /** The peers that announced this chunk (device IDs). Default: every connected peer. */
   readonly peersFor?: (folder: string, chunk: ChunkRef) => Iterable<string>;
@@ -112,7 +115,7 @@ export class ChunkRequester {
   constructor(options: ChunkRequesterOptions) {
     this.#clock = options.clock;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
-    this.#cap = Math.max(1, options.maxInFlightPerPeer ?? 8);
+    this.#cap = Math.max(1, options.maxInFlightPerPeer ?? 64);
     this.#peersFor = options.peersFor;
   }
 

@@ -4,7 +4,11 @@
  * Invariants:
  *
  * 1. Every request gets exactly one answer with its id: `chunk` with exactly `size` bytes
- *    whose SHA-256 is the requested hash, or `error`:
+ *    whose SHA-256 is the requested hash, or `error`. The hash is taken from this device's
+ *    index when the file is still at the disk stat the scan hashed it at and the index has
+ *    that chunk at that offset (`indexed`); else the bytes are hashed now. The scan trusts
+ *    the same stat, and the receiver verifies every chunk whatever the sender did, so
+ *    hashing twice on the sender would only halve what it can serve.
  *    - `unknown-folder`: the folder is not served to this peer;
  *    - `not-found`: no file at the path, or its bytes there no longer hash to the chunk
  *      (the file changed since the peer's index) or it is shorter now;
@@ -17,16 +21,41 @@ import { equalBytes } from '../content/bytes.ts';
 import { webCryptoSha256, type Sha256 } from '../content/hash.ts';
 import type { ErrorCode } from '../protocol/errors.ts';
 import type { ChunkRequest } from '../protocol/messages.ts';
-import { NotFoundError, VolumeError, WrongKindError, type Volume } from '../../ports/Volume.ts';
+import type { ChunkRef } from '../model/fileRecord.ts';
+import {
+  NotFoundError,
+  VolumeError,
+  WrongKindError,
+  type FileSource,
+  type Volume,
+} from '../../ports/Volume.ts';
 import type { Unsubscribe } from '../../ports/Transport.ts';
 import { reasonText, type PeerChannel } from './peerChannel.ts';
+
+/** What this device's index says of a file: the stat its scan saw and the chunks it hashed. */
+export interface IndexedFile {
+  readonly observed: { readonly size: number; readonly mtime: number };
+  readonly chunks: readonly ChunkRef[];
+}
+
+/** A file's indexed chunks by offset, valid while the file is at `size` and `mtime`. */
+interface KnownChunks {
+  readonly size: number;
+  readonly mtime: number;
+  readonly byOffset: ReadonlyMap<number, ChunkRef>;
+}
+
+/** Files whose indexed chunks are kept at once: those being served right now. */
+const KNOWN_FILES = 64;
 
 export interface ChunkServerOptions {
   /** The volume of `folder` if it is served to `peer`, else undefined. */
   readonly volumeFor: (folder: string, peer: string) => Pick<Volume, 'source'> | undefined;
   /** Default: WebCrypto. */
   readonly sha256?: Sha256;
-  /** Reads under way for one peer before further requests are answered `busy`. Default 8. */
+  /** This device's index entry for a file (invariant 1); without it every chunk is hashed. */
+  readonly indexed?: (folder: string, path: string) => Promise<IndexedFile | undefined>;
+  /** Reads under way for one peer before further requests are answered `busy`. Default 64, the requester's cap. */
   readonly maxReadsPerPeer?: number;
 }
 
@@ -34,11 +63,15 @@ export class ChunkServer {
   readonly #volumeFor: ChunkServerOptions['volumeFor'];
   readonly #sha256: Sha256;
   readonly #cap: number;
+  readonly #indexed: ChunkServerOptions['indexed'];
+  /** Folder and path → its indexed chunks, least recently used first. */
+  readonly #known = new Map<string, KnownChunks>();
 
   constructor(options: ChunkServerOptions) {
     this.#volumeFor = options.volumeFor;
+    this.#indexed = options.indexed;
     this.#sha256 = options.sha256 ?? webCryptoSha256;
-    this.#cap = Math.max(1, options.maxReadsPerPeer ?? 8);
+    this.#cap = Math.max(1, options.maxReadsPerPeer ?? 64);
   }
 
   /** Answers `channel`'s requests until it closes or the returned call. */
@@ -62,8 +95,9 @@ export class ChunkServer {
       return;
     }
     let bytes: Uint8Array;
+    let source: FileSource;
     try {
-      const source = await volume.source(path);
+      source = await volume.source(path);
       bytes = await source.read(offset, size);
     } catch (error) {
       const gone = error instanceof NotFoundError || error instanceof WrongKindError;
@@ -75,7 +109,9 @@ export class ChunkServer {
     }
     let matches = bytes.length === size;
     try {
-      matches = matches && equalBytes(await this.#sha256(bytes), request.hash);
+      const known = matches ? await this.#knownChunk(folder, path, source, offset) : undefined;
+      const hash = known?.size === size ? known.hash : await this.#sha256(bytes);
+      matches = matches && equalBytes(hash, request.hash);
     } catch (error) {
       this.#reply(channel, id, 'generic', `cannot hash the chunk: ${errorText(error)}`);
       return;
@@ -88,6 +124,34 @@ export class ChunkServer {
       // Too large for this connection, say: the request still gets its one answer.
       if (!channel.closed) this.#reply(channel, id, 'generic', `cannot send the chunk: ${errorText(error)}`);
     });
+  }
+
+  /** The chunk the index has at `offset`, if the file is still as the scan hashed it. */
+  async #knownChunk(
+    folder: string,
+    path: string,
+    source: FileSource,
+    offset: number,
+  ): Promise<ChunkRef | undefined> {
+    if (!this.#indexed) return undefined;
+    const key = `${folder}\u0000${path}`;
+    let known = this.#known.get(key);
+    this.#known.delete(key);
+    if (known?.size !== source.size || known.mtime !== source.mtime) {
+      const file = await this.#indexed(folder, path).catch(() => undefined);
+      if (file === undefined) return undefined;
+      const byOffset = new Map<number, ChunkRef>();
+      let at = 0;
+      for (const chunk of file.chunks) {
+        byOffset.set(at, chunk);
+        at += chunk.size;
+      }
+      known = { ...file.observed, byOffset };
+      if (known.size !== source.size || known.mtime !== source.mtime) return undefined;
+    }
+    this.#known.set(key, known);
+    if (this.#known.size > KNOWN_FILES) this.#known.delete(this.#known.keys().next().value!);
+    return known.byOffset.get(offset);
   }
 
   #reply(channel: PeerChannel, id: number, code: ErrorCode, message: string): void {
