@@ -161,6 +161,33 @@ describe('chunk transfer', () => {
     ]);
   });
 
+  it('the server takes the hash from the index while the file is at the stat the scan saw, and hashes it once it is not', async () => {
+    const w = world();
+    let hashed = 0;
+    const sha256 = (data: Uint8Array) => {
+      hashed++;
+      return webCryptoSha256(data);
+    };
+    const content = text('0123456789abcdef');
+    const [first, second] = [await refOf(content, 0, 8), await refOf(content, 8, 8)];
+    let observed = { size: 16, mtime: -1 };
+    const peer = w.addServer('DEVB', {
+      server: { sha256, indexed: async () => ({ observed, chunks: [first, second] }) },
+    });
+    await w.write(peer.volume, 'a.txt', content);
+    observed = { size: 16, mtime: (await peer.volume.stat('a.txt'))!.mtime };
+    expect(plain(await w.requester.fetchChunk(FOLDER, 'a.txt', second, 8))).toEqual(content.subarray(8));
+    expect(hashed).toBe(0);
+    // Asked for a chunk the index does not have there: refused, with nothing hashed.
+    const error = await fetchError(w.requester.fetchChunk(FOLDER, 'a.txt', second, 0));
+    expect([error.attempts[0]?.failure, hashed]).toEqual(['not-found', 0]);
+    // The file changed on disk since the scan: every chunk is hashed again.
+    w.clock.advance(1000);
+    await w.write(peer.volume, 'a.txt', text('01234567ABCDEFGH'));
+    expect(plain(await w.requester.fetchChunk(FOLDER, 'a.txt', first, 0))).toEqual(content.subarray(0, 8));
+    expect(hashed).toBe(1);
+  });
+
   it('the server answers not-found for a missing file and for a file now too short', async () => {
     const w = world();
     const peer = w.addServer('DEVB');
