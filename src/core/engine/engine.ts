@@ -199,7 +199,8 @@ export class SyncEngine {
       newIndexId: this.#o.newIndexId,
       sha256: this.#o.sha256,
       onRemoteRecords: (folder) => this.#folders.get(folder)?.sync.requestPlan(),
-      onUpToDate: (folder) => this.#folders.get(folder)?.sync.requestPlan(),
+      // A peer's whole index is here: no burst to wait out.
+      onUpToDate: (folder) => this.#folders.get(folder)?.sync.requestPlan(true),
     });
     const stops = [
       this.#requester.addPeer(channel),

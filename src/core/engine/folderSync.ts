@@ -114,6 +114,8 @@ export class FolderSync {
   #scanDue = false;
   /** A delayed plan is armed: later requests join it. */
   #planDue = false;
+  /** Cancels the pending delayed plan, if any. */
+  #cancelPlanTimer: (() => void) | undefined;
   #loop: Promise<void> = Promise.resolve();
 
   constructor(deps: FolderSyncDeps) {
@@ -160,12 +162,24 @@ export class FolderSync {
    * Plans again after `planDelayMs`: a peer's index or the set of connected peers
    * changed. Index updates come in bursts (a peer sends one per file it commits), and
    * each round reads the whole index, so requests within the delay make one round.
+   * `now`: plan without waiting, for news that ends a burst (a peer's whole index has
+   * arrived), so a first sync starts at once.
    */
-  requestPlan(): void {
-    if (this.#stopped || this.#planDue) return;
+  requestPlan(now = false): void {
+    if (this.#stopped) return;
     this.#retries = 0;
+    if (now) {
+      this.#cancelPlanTimer?.();
+      this.#cancelPlanTimer = undefined;
+      this.#planDue = false;
+      this.#needPlan = true;
+      this.#kick();
+      return;
+    }
+    if (this.#planDue) return;
     this.#planDue = true;
-    this.#after(this.#d.timing.planDelayMs, this.#workTimers, () => {
+    this.#cancelPlanTimer = this.#after(this.#d.timing.planDelayMs, this.#workTimers, () => {
+      this.#cancelPlanTimer = undefined;
       this.#planDue = false;
       this.#needPlan = true;
       this.#kick();
@@ -396,13 +410,17 @@ export class FolderSync {
     });
   }
 
-  #after(ms: number, timers: Set<CancelTimer>, fire: () => void): void {
-    if (this.#stopped) return;
+  #after(ms: number, timers: Set<CancelTimer>, fire: () => void): CancelTimer | undefined {
+    if (this.#stopped) return undefined;
     const cancel = this.#d.clock.setTimer(ms, () => {
       timers.delete(cancel);
       if (!this.#stopped) fire();
     });
     timers.add(cancel);
+    return () => {
+      timers.delete(cancel);
+      cancel();
+    };
   }
 
   #setState(state: FolderState): void {
