@@ -36,6 +36,20 @@ export type EngineEvent =
       readonly bytesTotal: number;
       readonly rate: number;
     }
+  /**
+   * A plan round's progress over all its files (roundProgress.ts): `rate` in bytes/s since
+   * the round began; `etaSeconds` at that rate, once there is one.
+   */
+  | {
+      readonly type: 'folder-progress';
+      readonly folder: FolderId;
+      readonly filesDone: number;
+      readonly filesTotal: number;
+      readonly bytesDone: number;
+      readonly bytesTotal: number;
+      readonly rate: number;
+      readonly etaSeconds?: number;
+    }
   /** Local changes the scan recorded (new versions and tombstones). */
   | { readonly type: 'scanned'; readonly folder: FolderId; readonly changed: number }
   /** Paths the scan left out, and why. */

@@ -47,6 +47,7 @@ import { applyAction, type ApplyOutcome } from './applyAction.ts';
 import { ChunkIndex } from './chunkIndex.ts';
 import { abandonDownload, reconcilePartials, type FetchChunk } from './commit.ts';
 import type { EngineEvent, FolderState } from './events.ts';
+import { RoundProgress } from './roundProgress.ts';
 import { forEachLimited } from './forEachLimited.ts';
 import { scanFolder, type HashFile } from './scan.ts';
 
@@ -302,11 +303,20 @@ export class FolderSync {
       this.#retries = 0;
       return;
     }
-    const bytes = actions.reduce((n, a) => n + (a.kind === 'fetch' ? a.record.size : 0), 0);
-    this.#setState({ kind: 'syncing', files: actions.length, bytes });
+    const progress = new RoundProgress({
+      folder: config.id,
+      clock: this.#d.clock,
+      actions,
+      emit: this.#d.emit,
+    });
+    this.#setState({ kind: 'syncing', files: actions.length, bytes: progress.bytesTotal });
 
     const outcomes = new Map<PlannedAction, ApplyOutcome>();
-    const apply = (a: PlannedAction) => this.#apply(a, local).then((o) => void outcomes.set(a, o));
+    const apply = (a: PlannedAction) =>
+      this.#apply(a, local, progress).then((o) => {
+        outcomes.set(a, o);
+        progress.actionEnded();
+      });
     // Invariant 5: the planner's runs, one after another; actions within a run at once.
     for (const run of runsOf(actions)) await forEachLimited(run, this.#d.timing.concurrency, apply);
 
@@ -335,7 +345,11 @@ export class FolderSync {
     }
   }
 
-  async #apply(action: PlannedAction, local: ReadonlyMap<string, LocalRecord>): Promise<ApplyOutcome> {
+  async #apply(
+    action: PlannedAction,
+    local: ReadonlyMap<string, LocalRecord>,
+    round: RoundProgress,
+  ): Promise<ApplyOutcome> {
     const { config, clock } = this.#d;
     const started = clock.now();
     const outcome = await applyAction(
@@ -351,6 +365,7 @@ export class FolderSync {
         onProgress: (p) => {
           const seconds = Math.max(0.001, (clock.now() - started) / 1000);
           this.#d.emit({ type: 'progress', folder: config.id, ...p, rate: p.bytesDone / seconds });
+          round.file(p);
         },
       },
       action,

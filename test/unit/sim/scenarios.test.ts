@@ -242,6 +242,28 @@ describe('transfer', () => {
     expectSame(c, ['a', 'b']);
   });
 
+  it('a folder reports its progress over all files of a round, ending with every file and byte done', async () => {
+    const c = await cluster();
+    c.disconnect('a', 'b');
+    for (let i = 0; i < 5; i++) await c.write('a', 'docs', `f${i}.bin`, noise(400_000, 20 + i));
+    await c.settle();
+    c.connect('a', 'b');
+    await c.settle();
+    const rounds = c.events('b').flatMap((e) => (e.type === 'folder-progress' ? [e] : []));
+    expect(rounds.length).toBeGreaterThan(1);
+    for (const [before, after] of rounds.slice(1).map((e, i) => [rounds[i]!, e] as const)) {
+      if (after.bytesTotal === before.bytesTotal)
+        expect(after.bytesDone).toBeGreaterThanOrEqual(before.bytesDone);
+    }
+    expect(rounds.at(-1)).toMatchObject({
+      filesDone: 5,
+      filesTotal: 5,
+      bytesDone: 2_000_000,
+      bytesTotal: 2_000_000,
+    });
+    // The rate is the unit test's (roundProgress.test.ts): here a transfer takes no virtual time.
+  });
+
   it('downloads report per-file progress up to the file size', async () => {
     const c = await cluster();
     await c.write('a', 'docs', 'p.bin', noise(1_000_000, 9));
