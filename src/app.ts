@@ -1,14 +1,35 @@
 /**
- * The composition root: builds the browser adapters and hands them to the UI as ports.
- * Today that is only the content engine's worker pool.
+ * The composition root: builds the browser adapters and hands them to the UI as ports —
+ * the content engine's worker pool, and the network (identity in IndexedDB, the session
+ * layer, and a sync engine receiving each authenticated connection; no folders yet).
  *
  * Query parameters, for tests and measurement: `?workers=N` sets the pool size (default:
- * the number of logical cores), `?read=sync` makes workers read files with FileReaderSync.
+ * the number of logical cores), `?read=sync` makes workers read files with FileReaderSync,
+ * `?inviteTtl=MS` shortens pairing links' lifetime (1 s to 10 min).
  */
 import { h, render } from 'preact';
+import { systemClock } from './adapters/clock/SystemClock.ts';
 import { WorkerPoolContentService } from './adapters/content/WorkerPoolContentService.ts';
+import { CryptoRandom } from './adapters/random/CryptoRandom.ts';
+import { IdbStore } from './adapters/store/IdbStore.ts';
+import { digestSource } from './core/content/chunk.ts';
+import { SyncEngine } from './core/engine/engine.ts';
+import { newIndexId } from './core/model/ids.ts';
+import {
+  browserCertificateGenerator,
+  INVITE_TTL_MS,
+  loadDeviceName,
+  loadOrCreateIdentity,
+  RememberedDevices,
+} from './net/index.ts';
+import { Session } from './net/session.ts';
+import { SessionHost, type NetworkService } from './net/sessionHost.ts';
+import { signalingUrlFor } from './net/signalingClient.ts';
 import { App } from './ui/App.tsx';
+import { takePairingFragment } from './ui/pairingFragment.ts';
 import './ui/styles.css';
+
+const DATABASE = 'tandem';
 
 const params = new URLSearchParams(location.search);
 const workers = Number.parseInt(params.get('workers') ?? '', 10);
@@ -18,6 +39,68 @@ const content = new WorkerPoolContentService({
   read: params.get('read') === 'sync' ? 'sync' : 'async',
 });
 
+/** `?inviteTtl=` when it is a whole number of ms in [1 s, 10 min]; else the default. */
+function inviteTtl(): number {
+  const text = params.get('inviteTtl');
+  const value = text !== null && /^\d{1,7}$/.test(text) ? Number(text) : NaN;
+  return value >= 1000 && value <= INVITE_TTL_MS ? value : INVITE_TTL_MS;
+}
+
+const sha256 = async (data: Uint8Array) =>
+  new Uint8Array(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>));
+
+async function startNetwork(): Promise<NetworkService | string> {
+  try {
+    const store = await IdbStore.open(DATABASE);
+    const identity = await loadOrCreateIdentity(store, {
+      generateCertificate: browserCertificateGenerator(),
+    });
+    const remembered = new RememberedDevices(store);
+    const clock = systemClock();
+    const random = new CryptoRandom();
+    return await SessionHost.create({
+      deviceId: identity.id,
+      shortId: identity.shortId,
+      store,
+      name: await loadDeviceName(store).catch(() => undefined),
+      start: (name) => {
+        const engine = new SyncEngine({
+          device: identity.id,
+          name: name(),
+          store,
+          clock,
+          hashFile: (source) => digestSource(source, { sha256 }),
+          newIndexId: () => newIndexId(random),
+          sha256,
+        });
+        const started = Session.start({
+          identity,
+          remembered,
+          name,
+          signalingUrl: signalingUrlFor(location.href),
+          pageUrl: location.href,
+          engine,
+          inviteTtlMs: inviteTtl(),
+          clock,
+        });
+        void started.then((session) => {
+          // Back from sleep or offline: retry now rather than wait out a backoff.
+          addEventListener('online', () => session.wake());
+          document.addEventListener('visibilitychange', () => {
+            if (document.visibilityState === 'visible') session.wake();
+          });
+        });
+        return started;
+      },
+    });
+  } catch (error) {
+    return `this device's identity could not be loaded: ${(error as Error).message}`;
+  }
+}
+
 const root = document.getElementById('app');
 if (root === null) throw new Error('index.html has no #app element');
-render(h(App, { services: { content } }), root);
+// Taken before anything else so the secret leaves the address bar at once.
+const pairingLink = takePairingFragment();
+const network = await startNetwork();
+render(h(App, { services: { content, network }, pairingLink }), root);

@@ -174,12 +174,9 @@ export function meetInRoom(options: MeetOptions): Promise<Meeting> {
       if (peers[0] !== undefined) offerTo(peers[0]);
     });
     client.on('peer-joined', offerTo);
-    client.on('peer-left', (member) => {
-      if (attempt?.member !== member) return;
-      dropAttempt();
-      const next = [...client.peers][0];
-      if (next !== undefined) offerTo(next);
-    });
+    // A member that leaves mid-attempt is not dropped here: its attempt ends by itself (it
+    // fails, or times out), so the reason the caller hears is the connection's, not "left".
+
     client.on('message', (from, data) => {
       if (settled) return;
       const message = decodeSignal(data);

@@ -1,8 +1,10 @@
-/** The page: what Tandem is, and the content engine panel. */
+/** The page: what Tandem is, this device and its pairings, and the content engine panel. */
 import { ServicesContext, type Services } from './services.ts';
 import { ContentPanel } from './ContentPanel.tsx';
+import { NetworkPanel } from './NetworkPanel.tsx';
 
-export function App({ services }: { services: Services }) {
+/** `pairingLink`: the `#pair=…` fragment the page was opened with, if any. */
+export function App({ services, pairingLink }: { services: Services; pairingLink?: string }) {
   return (
     <ServicesContext.Provider value={services}>
       <header class="masthead">
@@ -16,6 +18,7 @@ export function App({ services }: { services: Services }) {
         </div>
       </header>
       <main>
+        <NetworkPanel pairingLink={pairingLink} />
         <ContentPanel />
       </main>
     </ServicesContext.Provider>

@@ -3,11 +3,14 @@
  * reach them through these hooks and see ports only, never adapters.
  */
 import { createContext } from 'preact';
-import { useContext } from 'preact/hooks';
+import { useContext, useEffect, useState } from 'preact/hooks';
+import type { NetworkService } from '../net/sessionHost.ts';
 import type { ContentService } from '../ports/ContentService.ts';
 
 export interface Services {
   readonly content: ContentService;
+  /** The network, or why it could not start. */
+  readonly network: NetworkService | string;
 }
 
 export const ServicesContext = createContext<Services | null>(null);
@@ -20,4 +23,15 @@ function useServices(): Services {
 
 export function useContentService(): ContentService {
   return useServices().content;
+}
+
+/** The network service, re-rendering on each of its changes; or the text of why it is missing. */
+export function useNetwork(): NetworkService | string {
+  const network = useServices().network;
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (typeof network === 'string') return undefined;
+    return network.onChange(() => setTick((n) => n + 1));
+  }, [network]);
+  return network;
 }
