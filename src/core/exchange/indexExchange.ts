@@ -53,6 +53,7 @@ import {
   type IndexBatch,
   type Message,
 } from '../protocol/messages.ts';
+import { recordWireBytes } from '../protocol/records.ts';
 import type { PeerChannel } from '../transfer/peerChannel.ts';
 import { exchangeMode, KeySet, reconcileRole, ReconcileSession, type Step } from './reconcileSession.ts';
 import { Refused } from './refused.ts';
@@ -333,6 +334,7 @@ export class IndexExchange {
     upTo = Infinity,
   ): Promise<number | undefined> {
     let pending: FileRecord[] = [];
+    let pendingBytes = 0;
     const flush = async (last: boolean) => {
       const batch: IndexBatch = {
         kind: 'index',
@@ -342,13 +344,17 @@ export class IndexExchange {
         last,
       };
       pending = [];
+      pendingBytes = 0;
       await this.#o.channel.send(batch);
     };
     let highest: number | undefined;
     for await (const record of records) {
       if (record.sequence > upTo) break;
-      if (pending.length === LIMITS.recordsPerIndex) await flush(false);
+      const bytes = recordWireBytes(record);
+      const full = pending.length === LIMITS.recordsPerIndex || pendingBytes + bytes > LIMITS.indexBatchBytes;
+      if (full && pending.length > 0) await flush(false);
       pending.push(withoutObserved(record));
+      pendingBytes += bytes;
       highest = record.sequence;
     }
     // A batch is flushed only when another record follows, so a run's last records wait here.

@@ -35,7 +35,14 @@ export const PROTOCOL_VERSION = 1;
 
 /** Caps: a message larger than `MAX_MESSAGE_BYTES` is refused before decoding. */
 export const LIMITS = {
-  messageBytes: 1 << 20,
+  /**
+   * Room for an index batch holding one record with the most chunks a record may have
+   * (`chunksPerRecord` × a 32-byte hash and a size: 37 MiB, a file of about 64 GiB).
+   * Batches otherwise stay near `indexBatchBytes`, and chunk data far below either.
+   */
+  messageBytes: 40 << 20,
+  /** What the records of one index batch aim to stay under; a bigger record goes alone. */
+  indexBatchBytes: 1 << 20,
   chunkBytes: 256 * 1024,
   folders: 256,
   recordsPerIndex: 1000,

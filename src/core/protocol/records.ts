@@ -83,3 +83,12 @@ export function recordFromWire(value: unknown, field: string): FileRecord {
     modifiedBy: deviceId(wire.b, at('b')),
   };
 }
+
+/**
+ * About how many bytes `record` takes in a message, never less: 32 bytes of hash and up
+ * to 5 of size per chunk, the path (at most 3 bytes a UTF-16 unit), 24 per version entry,
+ * and room for the fixed fields. For cutting index batches, not for the cap.
+ */
+export function recordWireBytes(record: FileRecord): number {
+  return 37 * record.chunks.length + 3 * record.path.length + 24 * Object.keys(record.version).length + 160;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openWebRtcTransport, WebRtcTransport } from '../../../src/adapters/transport/WebRtcTransport.ts';
 import { FRAME_KIND, FrameError } from '../../../src/adapters/transport/webRtcFrames.ts';
+import { LIMITS } from '../../../src/core/protocol/messages.ts';
 import type { CloseReason } from '../../../src/ports/Transport.ts';
 import { describeTransportContract } from '../../contracts/transport.ts';
 import { fakePeerPair, type FakePeer } from './fakeSimplePeer.ts';
@@ -25,7 +26,7 @@ describe('WebRtcTransport', () => {
   it('frames at min(remote max-message-size, 64 KiB) and reads the fingerprints both ways', () => {
     const [a] = wrap(fakePeerPair(16 * 1024));
     expect(a.frameBytes).toBe(16 * 1024);
-    expect(a.maxMessageSize).toBe(1024 * 1024);
+    expect(a.maxMessageSize).toBe(LIMITS.messageBytes);
     expect(a.session.localFingerprints).toEqual([{ algorithm: 'sha-256', value: 'AA:AA' }]);
     expect(a.session.remoteFingerprints).toEqual([{ algorithm: 'sha-256', value: 'BB:BB' }]);
     // Without an SCTP transport the remote SDP says it (256 KiB), capped at 64 KiB.

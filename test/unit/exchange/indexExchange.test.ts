@@ -1,3 +1,4 @@
+import { recordWireBytes } from '../../../src/core/protocol/records.ts';
 import { describe, expect, it } from 'vitest';
 import { createMemoryPair } from '../../../src/adapters/transport/MemoryTransport.ts';
 import { MemoryStore } from '../../../src/adapters/store/MemoryStore.ts';
@@ -169,6 +170,36 @@ describe('IndexExchange', () => {
     expect(await remoteOf(b, FOLDER, a)).toHaveLength(2500);
     expect(await b.store.getPeerState(FOLDER, a.id)).toMatchObject({ sequence: 2500 });
     expect(c.b.remote).toHaveLength(3);
+  });
+
+  it('cuts batches by bytes too, and sends a record of a very large file alone, whole', async () => {
+    const a = device('DEVA', 'a');
+    const b = device('DEVB', 'b');
+    // 40 files of 2,000 chunks (74 KB each on the wire), then one of 200,000 chunks (7.4 MB:
+    // a 12 GiB file's worth, far over a batch's budget, well within the message cap).
+    const withChunks = (path: string, n: number) => {
+      const base = change(path, a.id);
+      const chunks = Array.from({ length: n }, (_, i) => ({
+        hash: new Uint8Array(32).fill(i & 0xff),
+        size: 1,
+      }));
+      return { ...base, size: n, chunks };
+    };
+    await a.store.putLocal(
+      FOLDER,
+      Array.from({ length: 40 }, (_, i) => withChunks(`m${i}`, 2000)),
+    );
+    await a.store.putLocal(FOLDER, [withChunks('huge.bin', 200_000)]);
+    const c = await connect(a, b, shared);
+    await caughtUp(c);
+
+    const bytes = c.b.batches.map((x) => x.records.reduce((n, r) => n + recordWireBytes(r), 0));
+    expect(bytes.slice(0, -1).every((n) => n <= LIMITS.indexBatchBytes)).toBe(true);
+    expect(c.b.batches.length).toBeGreaterThan(3);
+    expect(c.b.batches.at(-1)!.records.map((r) => r.path)).toEqual(['huge.bin']);
+    const huge = (await remoteOf(b, FOLDER, a)).find((r) => r.path === 'huge.bin');
+    expect(huge?.chunks).toHaveLength(200_000);
+    expect(await remoteOf(b, FOLDER, a)).toHaveLength(41);
   });
 
   it('sends an empty last batch when nothing is new', async () => {
