@@ -1,9 +1,10 @@
 /**
  * The Transport port over a WebRTC data channel, through simple-peer (lite build).
  *
- * - Framing (webRtcFrames.ts): a message of up to `maxMessageSize` (the protocol's limit,
- *   `LIMITS.messageBytes`) goes as frames of at most min(remote max-message-size, 64 KiB) and is put back
- *   together in order; a bad frame sequence closes the transport and says why.
+ * - Framing (webRtcFrames.ts): a message of up to `maxMessageSize` (the protocol's
+ *   `LIMITS.messageBytes`) goes as frames of at most min(remote max-message-size, 64 KiB)
+ *   and is put back together in order; a bad frame sequence closes the transport and says
+ *   why.
  * - Pacing: frames go straight onto the channel (not simple-peer's stream, which caps at
  *   64 KiB) while its `bufferedAmount` is below the high-water mark; past it, sending
  *   resumes on `bufferedamountlow`. A send resolves when its last frame is on the channel.
