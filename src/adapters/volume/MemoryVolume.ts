@@ -76,7 +76,8 @@ class Pieces {
   /** All the bytes; later writes win where writes overlap, and gaps read as zeros. */
   bytes(): Uint8Array {
     const only = this.#pieces[0];
-    if (this.#pieces.length === 1 && only!.offset === 0 && only!.bytes.length === this.size) return only!.bytes;
+    if (this.#pieces.length === 1 && only!.offset === 0 && only!.bytes.length === this.size)
+      return only!.bytes;
     const bytes = new Uint8Array(this.size);
     for (const piece of this.#pieces) bytes.set(piece.bytes, piece.offset);
     this.#pieces = [{ offset: 0, bytes }];
@@ -112,7 +113,8 @@ export class MemoryVolume implements Volume {
   /** Test hook: every file's bytes, path → bytes, read at once (no marker check). */
   files(): Map<string, Uint8Array> {
     const out = new Map<string, Uint8Array>();
-    for (const [path, node] of this.#nodes) if (node.kind === 'file') out.set(path, node.content.bytes().slice());
+    for (const [path, node] of this.#nodes)
+      if (node.kind === 'file') out.set(path, node.content.bytes().slice());
     return out;
   }
 
@@ -174,7 +176,12 @@ export class MemoryVolume implements Volume {
     this.#checkNotDirectory(path);
     this.#checkExpectation(path, expect);
     this.#makeParents(path);
-    const node: FileNode = { kind: 'file', content: Pieces.of(concatBytes(parts)), mtime: this.#clock.now(), live: true };
+    const node: FileNode = {
+      kind: 'file',
+      content: Pieces.of(concatBytes(parts)),
+      mtime: this.#clock.now(),
+      live: true,
+    };
     this.#replace(path, node);
     return entry(path, node);
   }
