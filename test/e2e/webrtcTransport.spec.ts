@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import type { Browser } from 'playwright-core';
 import { build } from 'vite';
+import { LIMITS } from '../../src/core/protocol/messages.ts';
 import type { SendPlan } from './harness/webrtc.ts';
 import { watchErrors } from '../support/pageErrors.ts';
 import {
@@ -78,7 +79,7 @@ test('two devices connect on host candidates in the namespace, each seeing the f
   for (const info of [atA, atB]) {
     // Chromium offers 256 KiB messages; DESIGN.md caps frames at 64 KiB.
     expect(info.frameBytes).toBe(64 * KiB);
-    expect(info.maxMessageSize).toBe(MiB);
+    expect(info.maxMessageSize).toBe(LIMITS.messageBytes);
     expect(info.sdpHasFingerprint).toBe(true);
     expect(info.localFingerprints).toEqual([expect.objectContaining({ algorithm: 'sha-256' })]);
   }
