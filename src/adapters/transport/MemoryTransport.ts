@@ -16,6 +16,7 @@ import {
   type Transport,
   type Unsubscribe,
 } from '../../ports/Transport.ts';
+import { TransportListeners } from './transportListeners.ts';
 
 export type Side = 'a' | 'b';
 
@@ -71,14 +72,11 @@ interface Waiting {
 
 class MemoryTransport implements Transport {
   readonly maxMessageSize: number;
-  closed: CloseReason | undefined;
   /** Items this side sent, oldest first, not yet delivered to the peer. */
   readonly outbox: Item[] = [];
   buffered = 0;
   readonly #waiting: Waiting[] = [];
-  readonly #held: Uint8Array[] = [];
-  readonly #messageListeners = new Set<(message: Uint8Array) => void>();
-  readonly #closeListeners = new Set<(reason: CloseReason) => void>();
+  readonly #listeners = new TransportListeners();
 
   constructor(
     readonly wire: Wire,
@@ -98,19 +96,16 @@ class MemoryTransport implements Transport {
     });
   }
 
+  get closed(): CloseReason | undefined {
+    return this.#listeners.closed;
+  }
+
   onMessage(listener: (message: Uint8Array) => void): Unsubscribe {
-    this.#messageListeners.add(listener);
-    for (const message of this.#held.splice(0)) listener(message);
-    return () => this.#messageListeners.delete(listener);
+    return this.#listeners.onMessage(listener);
   }
 
   onClose(listener: (reason: CloseReason) => void): Unsubscribe {
-    if (this.closed) {
-      listener(this.closed);
-      return () => {};
-    }
-    this.#closeListeners.add(listener);
-    return () => this.#closeListeners.delete(listener);
+    return this.#listeners.onClose(listener);
   }
 
   close(message: string): void {
@@ -132,26 +127,15 @@ class MemoryTransport implements Transport {
   /** An item from the peer arrives. */
   receive(item: Item): void {
     if (this.closed) return;
-    if (item.kind === 'close') {
-      this.shut({ by: 'remote', message: item.message });
-    } else if (this.#messageListeners.size === 0) {
-      this.#held.push(item.bytes);
-    } else {
-      for (const listener of this.#messageListeners) listener(item.bytes);
-    }
+    if (item.kind === 'close') this.shut({ by: 'remote', message: item.message });
+    else this.#listeners.message(item.bytes);
   }
 
   /** Closes this side: waiting sends reject, close listeners hear it once. */
   shut(reason: CloseReason): void {
-    if (this.closed) return;
-    this.closed = reason;
+    if (!this.#listeners.close(reason)) return;
     const error = new TransportClosedError(reason);
     for (const waiting of this.#waiting.splice(0)) waiting.reject(error);
-    this.#held.length = 0;
-    this.#messageListeners.clear();
-    const listeners = [...this.#closeListeners];
-    this.#closeListeners.clear();
-    for (const listener of listeners) listener(reason);
   }
 }
 

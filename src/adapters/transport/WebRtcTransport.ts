@@ -36,6 +36,7 @@ import {
   FrameReader,
 } from './webRtcFrames.ts';
 import { sdpFingerprints, sdpMaxMessageSize, type DtlsFingerprint } from './webRtcSdp.ts';
+import { TransportListeners } from './transportListeners.ts';
 
 export interface WebRtcTransportOptions {
   /** Bytes the channel may hold unsent before `send` waits (default 1 MiB). */
@@ -110,7 +111,6 @@ export class WebRtcTransport implements Transport {
   readonly session: WebRtcSession;
   /** Frame size in use: min(remote max-message-size, 64 KiB). */
   readonly frameBytes: number;
-  closed: CloseReason | undefined;
 
   readonly #peer: SimplePeer;
   readonly #channel: RTCDataChannel;
@@ -118,9 +118,7 @@ export class WebRtcTransport implements Transport {
   readonly #closeLingerMs: number;
   readonly #reader: FrameReader;
   readonly #queue: Outgoing[] = [];
-  readonly #held: Uint8Array[] = [];
-  readonly #messageListeners = new Set<(message: Uint8Array) => void>();
-  readonly #closeListeners = new Set<(reason: CloseReason) => void>();
+  readonly #listeners = new TransportListeners((listener, message) => this.#deliverTo(listener, message));
   /** The platform's last word on why the link broke, for the `lost` reason. */
   #lastError: string | undefined;
   #lingerTimer: ReturnType<typeof setTimeout> | undefined;
@@ -182,20 +180,16 @@ export class WebRtcTransport implements Transport {
     });
   }
 
+  get closed(): CloseReason | undefined {
+    return this.#listeners.closed;
+  }
+
   onMessage(listener: (message: Uint8Array) => void): Unsubscribe {
-    if (this.closed) return () => {};
-    this.#messageListeners.add(listener);
-    for (const message of this.#held.splice(0)) this.#deliverTo(listener, message);
-    return () => this.#messageListeners.delete(listener);
+    return this.#listeners.onMessage(listener);
   }
 
   onClose(listener: (reason: CloseReason) => void): Unsubscribe {
-    if (this.closed) {
-      listener(this.closed);
-      return () => {};
-    }
-    this.#closeListeners.add(listener);
-    return () => this.#closeListeners.delete(listener);
+    return this.#listeners.onClose(listener);
   }
 
   close(message: string): void {
@@ -247,8 +241,7 @@ export class WebRtcTransport implements Transport {
       this.#shut({ by: 'remote', message: event.reason });
       this.#peer.destroy();
     } else if (event.kind === 'message') {
-      if (this.#messageListeners.size === 0) this.#held.push(event.message);
-      else for (const listener of this.#messageListeners) this.#deliverTo(listener, event.message);
+      this.#listeners.message(event.message);
     }
   };
 
@@ -319,15 +312,9 @@ export class WebRtcTransport implements Transport {
 
   /** Closes this side: waiting sends reject, close listeners hear it once. */
   #shut(reason: CloseReason): void {
-    if (this.closed) return;
-    this.closed = reason;
+    if (!this.#listeners.close(reason)) return;
     const error = new TransportClosedError(reason);
     for (const waiting of this.#queue.splice(0)) waiting.reject(error);
-    this.#held.length = 0;
-    this.#messageListeners.clear();
-    const listeners = [...this.#closeListeners];
-    this.#closeListeners.clear();
-    for (const listener of listeners) listener(reason);
   }
 }
 

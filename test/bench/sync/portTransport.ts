@@ -17,6 +17,7 @@ import {
   type Transport,
   type Unsubscribe,
 } from '../../../src/ports/Transport.ts';
+import { TransportListeners } from '../../../src/adapters/transport/transportListeners.ts';
 
 type Frame = Uint8Array | { readonly ack: number } | { readonly close: string };
 
@@ -28,13 +29,10 @@ interface Waiting {
 
 export class PortTransport implements Transport {
   readonly maxMessageSize = LIMITS.messageBytes;
-  closed: CloseReason | undefined;
   #unacknowledged = 0;
   #toAcknowledge = 0;
   readonly #waiting: Waiting[] = [];
-  readonly #held: Uint8Array[] = [];
-  readonly #messageListeners = new Set<(message: Uint8Array) => void>();
-  readonly #closeListeners = new Set<(reason: CloseReason) => void>();
+  readonly #listeners = new TransportListeners();
 
   constructor(
     private readonly port: MessagePort,
@@ -55,19 +53,16 @@ export class PortTransport implements Transport {
     });
   }
 
+  get closed(): CloseReason | undefined {
+    return this.#listeners.closed;
+  }
+
   onMessage(listener: (message: Uint8Array) => void): Unsubscribe {
-    this.#messageListeners.add(listener);
-    for (const message of this.#held.splice(0)) listener(message);
-    return () => this.#messageListeners.delete(listener);
+    return this.#listeners.onMessage(listener);
   }
 
   onClose(listener: (reason: CloseReason) => void): Unsubscribe {
-    if (this.closed) {
-      listener(this.closed);
-      return () => {};
-    }
-    this.#closeListeners.add(listener);
-    return () => this.#closeListeners.delete(listener);
+    return this.#listeners.onClose(listener);
   }
 
   close(message: string): void {
@@ -91,8 +86,7 @@ export class PortTransport implements Transport {
   #receive(frame: Frame): void {
     if (this.closed) return;
     if (frame instanceof Uint8Array) {
-      if (this.#messageListeners.size === 0) this.#held.push(frame);
-      else for (const listener of this.#messageListeners) listener(frame);
+      this.#listeners.message(frame);
       // One acknowledgement per turn of the event loop, not one per message.
       if (this.#toAcknowledge === 0) setImmediate(() => this.#acknowledge());
       this.#toAcknowledge += frame.length;
@@ -111,13 +105,8 @@ export class PortTransport implements Transport {
   }
 
   #shut(reason: CloseReason): void {
-    if (this.closed) return;
-    this.closed = reason;
+    if (!this.#listeners.close(reason)) return;
     const error = new TransportClosedError(reason);
     for (const waiting of this.#waiting.splice(0)) waiting.reject(error);
-    this.#held.length = 0;
-    for (const listener of this.#closeListeners) listener(reason);
-    this.#closeListeners.clear();
-    this.#messageListeners.clear();
   }
 }
