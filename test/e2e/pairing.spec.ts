@@ -177,6 +177,33 @@ test('a relay that swaps the SDP fingerprints makes pairing fail on both sides, 
   for (const page of [a.page, b.page]) await expect(page.getByTestId('device')).toHaveCount(0);
 });
 
+test("a relay that replays an earlier pairing's messages to a new one makes it fail on both sides, saying so", async () => {
+  // Session 1: the relay records what reaches the joining device.
+  const recorded: string[] = [];
+  const record = (frame: string) => {
+    const message = JSON.parse(frame) as { type?: string; data?: string };
+    if (message.type === 'message' && typeof message.data === 'string') recorded.push(message.data);
+    return frame;
+  };
+  const a = await device('Origin', APP);
+  await pairByLink(a, 'Earlier', { toPage: record });
+  expect(recorded.length).toBeGreaterThan(0);
+  // Session 2, a new link: each message to the new device is swapped for the recorded one.
+  await a.page.getByRole('button', { name: 'Done' }).click();
+  let next = 0;
+  const replay = (frame: string) => {
+    const message = JSON.parse(frame) as { type?: string; data?: string };
+    if (message.type !== 'message') return frame;
+    return JSON.stringify({ ...message, data: recorded[Math.min(next++, recorded.length - 1)] });
+  };
+  const link = await showLink(a.page);
+  const b = await device('Later', link, { toPage: replay });
+  await expect(b.page.getByTestId('join-error')).toContainText('Pairing failed', { timeout: 40_000 });
+  await expect(a.page.getByTestId('invite-error')).toContainText('Pairing failed', { timeout: 40_000 });
+  await expect(b.page.getByTestId('device')).toHaveCount(0);
+  await expect(a.page.getByTestId('device')).toHaveCount(1);
+});
+
 test('a link with a wrong secret is refused on both sides', async () => {
   const a = await device('Alpha');
   const link = await showLink(a.page);
