@@ -13,7 +13,7 @@ export function App({ services, pairingLink }: { services: Services; pairingLink
           <h1>Tandem</h1>
           <p class="tagline" data-testid="tagline">
             Keeps your folders in sync between your own devices, peer to peer — no cloud copy, no account.
-            Syncing arrives in a later version; today you can try the content engine below.
+            Pair your devices here; sharing folders between them arrives in the next version.
           </p>
         </div>
       </header>
