@@ -28,6 +28,7 @@ import {
   type Unsubscribe,
 } from '../../ports/Store.ts';
 import { CloseSignal } from './closeSignal.ts';
+import { SequenceIndex } from './sequenceIndex.ts';
 
 interface PeerData {
   state: PeerIndexState;
@@ -39,8 +40,8 @@ interface FolderData {
   indexId: IndexId | undefined;
   /** Path → record, with its observed stat when it has one. */
   readonly local: Map<string, LocalRecord>;
-  /** Sequence → path; insertion order is sequence order, since sequences only grow. */
-  readonly bySequence: Map<number, string>;
+  /** Sequence → path of every local record. */
+  readonly bySequence: SequenceIndex;
   readonly peers: Map<DeviceId, PeerData>;
   readonly journal: Map<string, JournalEntry>;
 }
@@ -118,13 +119,12 @@ export class MemoryStore implements Store {
 
   async *localSince(folder: FolderId, after: number, upTo = Infinity): AsyncGenerator<LocalRecord> {
     const data = this.#folder(folder);
-    // A live walk of the Map: a record rewritten meanwhile moves to its new sequence.
-    for (const [sequence, path] of data.bySequence) {
-      if (sequence <= after) continue;
-      if (sequence > upTo) return; // insertion order is sequence order
-      const record = data.local.get(path);
-      if (record && record.sequence === sequence) yield clone(record);
+    // A live walk: a record rewritten meanwhile moves to its new sequence, still ahead.
+    for (let at = data.bySequence.firstAfter(after); at !== undefined && at <= upTo;) {
+      const record = data.local.get(data.bySequence.get(at) ?? '');
+      if (record && record.sequence === at) yield clone(record);
       this.#checkOpen();
+      at = data.bySequence.firstAfter(at);
     }
   }
 
@@ -289,7 +289,7 @@ export class MemoryStore implements Store {
         sequence: 0,
         indexId: undefined,
         local: new Map(),
-        bySequence: new Map(),
+        bySequence: new SequenceIndex(),
         peers: new Map(),
         journal: new Map(),
       };

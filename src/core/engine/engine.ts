@@ -188,6 +188,7 @@ export class SyncEngine {
     }
     this.#connections.get(peer)?.channel.close('replaced by a new connection');
     const channel = new PeerChannel(peer, transport);
+    const caughtUp = new Set<FolderId>();
     const planShared = () =>
       this.#sharedWith(peer).forEach((f) => this.#folders.get(f.id)?.sync.requestPlan());
     const exchange = new IndexExchange({
@@ -199,8 +200,13 @@ export class SyncEngine {
       newIndexId: this.#o.newIndexId,
       sha256: this.#o.sha256,
       onRemoteRecords: (folder) => this.#folders.get(folder)?.sync.requestPlan(),
-      // A peer's whole index is here: no burst to wait out.
-      onUpToDate: (folder) => this.#folders.get(folder)?.sync.requestPlan(true),
+      // The first time, the peer's whole index is here: nothing to wait out. Later `last`
+      // batches end live updates, which come in bursts the plan delay gathers.
+      onUpToDate: (folder) => {
+        const first = !caughtUp.has(folder);
+        caughtUp.add(folder);
+        this.#folders.get(folder)?.sync.requestPlan(first);
+      },
     });
     const stops = [
       this.#requester.addPeer(channel),
