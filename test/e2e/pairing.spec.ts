@@ -1,9 +1,10 @@
 /**
  * Connect and pair end to end (issue 4): two browser contexts are two devices running the
  * built app. Chromium runs in a private network namespace (WebRTC stays in there, no ICE
- * servers); the pages are served by Playwright's routing and their signaling WebSocket is
- * carried to a real relay (`startServer` on 127.0.0.1:0) — or to a malicious one that
- * rewrites what it relays (pairingRelay.ts). The fake camera shows a .y4m made from the
+ * servers), which the host's server cannot be reached from, so Playwright carries what
+ * the pages ask of it: every page request and the signaling WebSocket go to `npm start`'s
+ * server (`startServer` on 127.0.0.1:0, serving the app and the relay) — or, for the
+ * WebSocket, to a malicious relay that rewrites what it relays (pairingRelay.ts). The fake camera shows a .y4m made from the
  * inviter's QR code (pairingCamera.ts). Every wait is bounded.
  */
 import { mkdir } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import type { DeviceId } from '../../src/ports/Store.ts';
 import { startServer, type RunningServer } from '../../src/server/index.ts';
 import { chromiumPath } from '../support/chromium.ts';
 import { watchErrors } from '../support/pageErrors.ts';
-import { netnsUnavailable, PAGE_ORIGIN, serveDirectory, WEBRTC_FLAGS } from '../support/webrtcBrowser.ts';
+import { netnsUnavailable, PAGE_ORIGIN, WEBRTC_FLAGS } from '../support/webrtcBrowser.ts';
 import { writeQrY4m } from './pairingCamera.ts';
 import { bridgeToRelay, swapFingerprints, type RelayTamper } from './pairingRelay.ts';
 
@@ -73,10 +74,22 @@ test.afterEach(async () => {
   for (const device of opened.splice(0)) await device.context.close();
 });
 
+/** Page requests inside the namespace, answered by the real server on the host. */
+async function serveFromServer(context: BrowserContext): Promise<void> {
+  await context.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin !== PAGE_ORIGIN) return route.abort('blockedbyclient');
+    const response = await route.fetch({
+      url: `http://127.0.0.1:${relay!.port}${url.pathname}${url.search}`,
+    });
+    await route.fulfill({ response });
+  });
+}
+
 /** A new device (browser context) at `url`, named `name`. */
 async function device(name: string, url = APP, tamper?: RelayTamper): Promise<Device> {
   const context = await browser!.newContext();
-  await serveDirectory(context, dist);
+  await serveFromServer(context);
   await context.routeWebSocket(
     (u) => u.pathname === '/signal',
     (ws) => bridgeToRelay(ws, relay!.port, tamper),
