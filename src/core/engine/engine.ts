@@ -23,7 +23,7 @@
 import type { Sha256 } from '../content/hash.ts';
 import { shortDeviceId } from '../model/device.ts';
 import type { DeviceShortId } from '../model/fileRecord.ts';
-import { IndexExchange } from '../exchange/indexExchange.ts';
+import { IndexExchange, type SharedFolder } from '../exchange/indexExchange.ts';
 import { ChunkRequester } from '../transfer/chunkRequester.ts';
 import { ChunkServer } from '../transfer/chunkServer.ts';
 import { DeltaFetcher } from '../transfer/deltaFetcher.ts';
@@ -81,6 +81,8 @@ export class SyncEngine {
   readonly #timing: FolderTiming;
   readonly #folders = new Map<FolderId, { readonly config: FolderConfig; readonly sync: FolderSync }>();
   readonly #connections = new Map<DeviceId, Connection>();
+  /** What each connected peer's hello offered that we did not share with it then. */
+  readonly #offers = new Map<DeviceId, SharedFolder[]>();
   readonly #listeners = new Set<(event: EngineEvent) => void>();
   readonly #requester: ChunkRequester;
   readonly #server: ChunkServer;
@@ -160,6 +162,9 @@ export class SyncEngine {
     });
     this.#folders.set(config.id, { config, sync });
     sync.start();
+    // An offer this accepts is no longer pending.
+    for (const [peer, offered] of this.#offers)
+      if (offered.some((f) => f.id === config.id)) this.#emitOffers(peer);
     this.#rehello(config.devices, `folder ${config.label} is now shared`);
   }
 
@@ -200,6 +205,10 @@ export class SyncEngine {
       newIndexId: this.#o.newIndexId,
       sha256: this.#o.sha256,
       onRemoteRecords: (folder) => this.#folders.get(folder)?.sync.requestPlan(),
+      onOffered: (folders) => {
+        this.#offers.set(peer, [...folders]);
+        this.#emitOffers(peer);
+      },
       // The first time, the peer's whole index is here: nothing to wait out. Later `last`
       // batches end live updates, which come in bursts the plan delay gathers.
       onUpToDate: (folder) => {
@@ -233,11 +242,36 @@ export class SyncEngine {
       if (this.#connections.get(peer) !== connection) return;
       this.#connections.delete(peer);
       this.#emit({ type: 'peer', peer, connected: false, reason: reason.message });
+      if (this.#offers.delete(peer)) this.#emit({ type: 'folders-offered', peer, folders: [] });
     });
     if (channel.closed) return;
     this.#emit({ type: 'peer', peer, connected: true });
     exchange.start().catch(() => undefined); // a failed hello closes the channel
     planShared(); // fetches that waited for a peer may go ahead now
+  }
+
+  /** Folders connected peers offer that this device does not share yet, per peer. */
+  offers(): { readonly peer: DeviceId; readonly folders: readonly SharedFolder[] }[] {
+    return [...this.#offers.keys()].map((peer) => ({ peer, folders: this.#pending(peer) }));
+  }
+
+  /**
+   * Shares a folder with another set of devices: the folder's loop restarts with them,
+   * its files and index as they are, and the devices it gained or lost hear a new hello.
+   */
+  async shareFolder(id: FolderId, devices: readonly DeviceId[]): Promise<void> {
+    const entry = this.#folders.get(id);
+    if (!entry) throw new Error(`folder ${id} is not shared`);
+    await this.removeFolder(id);
+    this.addFolder({ ...entry.config, devices: [...devices] });
+  }
+
+  #pending(peer: DeviceId): SharedFolder[] {
+    return (this.#offers.get(peer) ?? []).filter((f) => !this.#folders.has(f.id));
+  }
+
+  #emitOffers(peer: DeviceId): void {
+    this.#emit({ type: 'folders-offered', peer, folders: this.#pending(peer) });
   }
 
   /** Closes the connection to `peer`, if any. */

@@ -71,5 +71,15 @@ export type EngineEvent =
       readonly message: string;
     }
   | { readonly type: 'peer'; readonly peer: DeviceId; readonly connected: boolean; readonly reason?: string }
+  /**
+   * What a connected peer offers to share that this device does not have yet: the page
+   * asks whether to accept each into a folder of the person's choosing (`addFolder` with
+   * the same ID). Empty once the peer is gone or everything offered is taken.
+   */
+  | {
+      readonly type: 'folders-offered';
+      readonly peer: DeviceId;
+      readonly folders: readonly { readonly id: FolderId; readonly label: string }[];
+    }
   /** Something the engine could not handle; the folder carries on where it can. */
   | { readonly type: 'error'; readonly folder?: FolderId; readonly message: string };

@@ -90,6 +90,8 @@ export interface IndexExchangeOptions {
   readonly newIndexId: () => IndexId;
   /** After each stored batch of the peer's records. */
   readonly onRemoteRecords?: (folder: FolderId, records: readonly FileRecord[]) => void;
+  /** After the peer's hello, when it offers folders we do not share with it. */
+  readonly onOffered?: (folders: readonly SharedFolder[]) => void;
   /** After the peer's `last` batch: we hold its index of `folder` up to its sequence. */
   readonly onUpToDate?: (folder: FolderId) => void;
   /** SHA-256 for record keys when reconciling (default: WebCrypto's). */
@@ -241,6 +243,7 @@ export class IndexExchange {
       const from = offer.receivedIndexId === state.ours.indexId ? offer.receivedSequence : 0;
       void this.#send(() => this.#sendRun(state, from, state.ours.maxSequence, true));
     }
+    if (this.#offered.length > 0) this.#o.onOffered?.(this.#offered);
   }
 
   async #onReconcile(message: ReconcileMessage): Promise<void> {
