@@ -49,7 +49,8 @@ async function settle(clock: ManualClock): Promise<void> {
 describe('folder offers', () => {
   it('a shared folder is offered to the peer, which accepts it into its own folder and syncs', async () => {
     const clock = new ManualClock();
-    const [atA, atB]: EngineEvent[][] = [[], []];
+    const atA: EngineEvent[] = [];
+    const atB: EngineEvent[] = [];
     const a = engine(A, clock, atA);
     const b = engine(B, clock, atB);
     const source = new MemoryVolume({ clock, marker: true });
@@ -84,7 +85,8 @@ describe('folder offers', () => {
 
   it('nothing is offered that the peer does not share with this device', async () => {
     const clock = new ManualClock();
-    const [atA, atB]: EngineEvent[][] = [[], []];
+    const atA: EngineEvent[] = [];
+    const atB: EngineEvent[] = [];
     const a = engine(A, clock, atA);
     const b = engine(B, clock, atB);
     a.addFolder({
