@@ -22,6 +22,24 @@ import type { FileRecord } from '../core/model/fileRecord.ts';
 /** A folder's random 128-bit ID, as text (DESIGN.md, "Data model"). */
 export type FolderId = string;
 
+/**
+ * Where a shared folder lives on this device, and who it is shared with (DESIGN.md, "Data
+ * model": Folder), kept so the app starts it again on the next visit.
+ */
+export interface FolderBinding {
+  readonly id: FolderId;
+  readonly label: string;
+  readonly devices: readonly DeviceId[];
+  /**
+   * A real folder's directory handle (File System Access: structured-clonable, and the
+   * browser asks again for permission on a later visit), or an app-private folder by its
+   * name under the origin's OPFS root.
+   */
+  readonly location:
+    | { readonly kind: 'handle'; readonly handle: FileSystemDirectoryHandle }
+    | { readonly kind: 'opfs'; readonly name: string };
+}
+
 /** A device ID (base32 of SHA-256 of its public key). */
 export type DeviceId = string;
 
@@ -247,6 +265,20 @@ export interface Store {
 
   /** Removes a credential (the device forgets its identity); absent is fine. */
   deleteKey(name: string): Promise<void>;
+
+  // ——— folder bindings ———
+
+  /** Every folder this device shares and where it lives here, in ID order. */
+  folderBindings(): Promise<FolderBinding[]>;
+
+  /**
+   * Saves a folder's binding, replacing any under its ID. Rejects with `DataCloneError`
+   * (storing nothing) when structured clone cannot copy the location.
+   */
+  putFolderBinding(binding: FolderBinding): Promise<void>;
+
+  /** Forgets a folder's binding; absent is fine. Its index stays until `dropFolder`. */
+  deleteFolderBinding(folder: FolderId): Promise<void>;
 
   // ——— lifetime ———
 

@@ -11,6 +11,7 @@ import {
   StoreClosedError,
   type JournalEntry,
   type LocalChange,
+  type FolderBinding,
   type Store,
 } from '../../src/ports/Store.ts';
 
@@ -491,6 +492,52 @@ export function describeStoreContract(name: string, make: () => TestBacking | Pr
         await store.deleteSetting('never');
         expect(await store.getSetting('device.name')).toBeUndefined();
         expect(await store.getSetting('ice')).toBe('[]');
+      });
+    });
+
+    describe('folder bindings', () => {
+      const binding = (id: string, label: string, devices: string[] = []): FolderBinding => ({
+        id,
+        label,
+        devices,
+        location: { kind: 'opfs', name: label },
+      });
+      const A = 'a'.repeat(32);
+      const B = 'b'.repeat(32);
+
+      it('keeps each folder binding across a reopen, in ID order, replaced and deleted by ID', async () => {
+        const backing = await make();
+        const first = await backing.open();
+        expect(await first.folderBindings()).toEqual([]);
+        await first.putFolderBinding(binding(B, 'Photos', ['DEV1']));
+        await first.putFolderBinding(binding(A, 'Notes'));
+        await first.putFolderBinding(binding(B, 'Pictures', ['DEV1', 'DEV2']));
+        await first.close();
+
+        const second = await backing.open();
+        expect(await second.folderBindings()).toEqual([
+          binding(A, 'Notes'),
+          binding(B, 'Pictures', ['DEV1', 'DEV2']),
+        ]);
+        await second.deleteFolderBinding(A);
+        await second.deleteFolderBinding('c'.repeat(32));
+        expect((await second.folderBindings()).map((b) => b.id)).toEqual([B]);
+        await second.close();
+      });
+
+      it('hands out copies, and refuses a location structured clone cannot copy, storing nothing', async () => {
+        const store = await open();
+        const mine = { ...binding(A, 'Notes'), devices: ['DEV1'] };
+        await store.putFolderBinding(mine);
+        mine.devices.push('LATER');
+        const [stored] = await store.folderBindings();
+        expect(stored!.devices).toEqual(['DEV1']);
+        const notClonable = {
+          ...binding(B, 'Bad'),
+          location: { kind: 'handle', handle: { kind: 'directory', name: 'x', f: () => 1 } },
+        } as unknown as FolderBinding;
+        await expect(store.putFolderBinding(notClonable)).rejects.toHaveProperty('name', 'DataCloneError');
+        expect((await store.folderBindings()).map((b) => b.id)).toEqual([A]);
       });
     });
 

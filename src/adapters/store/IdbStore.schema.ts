@@ -26,6 +26,8 @@
  * - `keys`     out-of-line key (the credential's name) → StoredCredential (v2), as given:
  *   CryptoKey, CryptoKeyPair and RTCCertificate are structured-clonable, and a
  *   non-extractable key stays non-extractable.
+ * - `bindings` `id`                        → FolderBinding (v3), as given: a directory
+ *   handle is structured-clonable too.
  *
  * Everything of a folder sits under keys that start with the folder's ID, so `dropFolder`
  * deletes one key range per store.
@@ -41,11 +43,13 @@
  * 1. `folders`, `local` (+ `bySequence`), `remote`, `peers`, `journal`, `settings`.
  * 2. `tombstones` indexes on `local` and `remote`, with `deletedAt` set on the tombstones
  *    already stored; the `keys` store.
+ * 3. The `bindings` store.
  */
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { FileRecord } from '../../core/model/fileRecord.ts';
 import type {
   DeviceId,
+  FolderBinding,
   FolderId,
   IndexId,
   JournalEntry,
@@ -54,7 +58,7 @@ import type {
   StoredCredential,
 } from '../../ports/Store.ts';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export interface FolderRow {
   readonly folder: FolderId;
@@ -107,6 +111,7 @@ export interface TandemDB extends DBSchema {
   journal: { key: [FolderId, string]; value: JournalEntry };
   settings: { key: string; value: string };
   keys: { key: string; value: StoredCredential };
+  bindings: { key: FolderId; value: FolderBinding };
 }
 
 type UpgradeTransaction = IDBPTransaction<TandemDB, StoreNames<TandemDB>[], 'versionchange'>;
@@ -156,4 +161,5 @@ export function upgrade(
       }
     });
   }
+  if (oldVersion < 3) db.createObjectStore('bindings', { keyPath: 'id' });
 }

@@ -27,6 +27,7 @@ import {
   InvalidBatchError,
   StoreClosedError,
   type DeviceId,
+  type FolderBinding,
   type FolderId,
   type IndexId,
   type JournalEntry,
@@ -319,6 +320,22 @@ export class IdbStore implements Store {
 
   async deleteKey(name: string): Promise<void> {
     await this.#run(['keys'], 'readwrite', (tx, track) => track(tx.objectStore('keys').delete(name)));
+  }
+
+  // ——— folder bindings ———
+
+  async folderBindings(): Promise<FolderBinding[]> {
+    return this.#run(['bindings'], 'readonly', (tx) => tx.objectStore('bindings').getAll());
+  }
+
+  async putFolderBinding(binding: FolderBinding): Promise<void> {
+    await this.#run(['bindings'], 'readwrite', (tx, track) => track(tx.objectStore('bindings').put(binding)));
+  }
+
+  async deleteFolderBinding(folder: FolderId): Promise<void> {
+    await this.#run(['bindings'], 'readwrite', (tx, track) =>
+      track(tx.objectStore('bindings').delete(folder)),
+    );
   }
 
   // ——— lifetime ———

@@ -16,6 +16,7 @@ import {
   InvalidBatchError,
   StoreClosedError,
   type DeviceId,
+  type FolderBinding,
   type FolderId,
   type IndexId,
   type JournalEntry,
@@ -51,6 +52,7 @@ export class MemoryStoreBacking {
   readonly folders = new Map<FolderId, FolderData>();
   readonly settings = new Map<string, string>();
   readonly keys = new Map<string, StoredCredential>();
+  readonly bindings = new Map<FolderId, FolderBinding>();
   /** How to tell each store open on this backing that it went away. */
   readonly #open = new Set<(reason: string) => void>();
 
@@ -260,6 +262,21 @@ export class MemoryStore implements Store {
   async deleteKey(name: string): Promise<void> {
     this.#checkOpen();
     this.#data.keys.delete(name);
+  }
+
+  async folderBindings(): Promise<FolderBinding[]> {
+    this.#checkOpen();
+    return [...this.#data.bindings.keys()].sort().map((id) => structuredClone(this.#data.bindings.get(id)!));
+  }
+
+  async putFolderBinding(binding: FolderBinding): Promise<void> {
+    this.#checkOpen();
+    this.#data.bindings.set(binding.id, structuredClone(binding));
+  }
+
+  async deleteFolderBinding(folder: FolderId): Promise<void> {
+    this.#checkOpen();
+    this.#data.bindings.delete(folder);
   }
 
   onClose(listener: (reason: string) => void): Unsubscribe {

@@ -305,10 +305,19 @@ describe('IdbStore (IndexedDB specifics)', () => {
       await crypto.subtle.generateKey({ name: 'AES-GCM', length: 128 }, false, ['encrypt']),
     );
     expect(await store.getKey('device')).toBeInstanceOf(CryptoKey);
+    // Version 3's folder bindings start empty and work.
+    expect(await store.folderBindings()).toEqual([]);
+    await store.putFolderBinding({
+      id: FOLDER,
+      label: 'docs',
+      devices: [],
+      location: { kind: 'opfs', name: 'docs' },
+    });
+    expect((await store.folderBindings()).map((b) => b.label)).toEqual(['docs']);
     await store.close();
 
     const db = await openRaw(name);
-    expect(db.version).toBe(2);
+    expect(db.version).toBe(SCHEMA_VERSION);
     db.close();
   });
 
@@ -343,12 +352,13 @@ describe('IdbStore (IndexedDB specifics)', () => {
     await expect(IdbStore.open(name)).rejects.toHaveProperty('name', 'VersionError');
   });
 
-  it('creates schema version 2: seven stores, local records indexed by sequence, tombstones by time', async () => {
+  it('creates schema version 3: eight stores, local records indexed by sequence, tombstones by time', async () => {
     const name = freshName();
     await (await IdbStore.open(name)).close();
     const db = await openRaw(name);
-    expect(db.version).toBe(2);
+    expect(db.version).toBe(3);
     expect([...db.objectStoreNames]).toEqual([
+      'bindings',
       'folders',
       'journal',
       'keys',
@@ -357,7 +367,8 @@ describe('IdbStore (IndexedDB specifics)', () => {
       'remote',
       'settings',
     ]);
-    const tx = db.transaction(['local', 'remote', 'keys']);
+    const tx = db.transaction(['local', 'remote', 'keys', 'bindings']);
+    expect(tx.objectStore('bindings').keyPath).toBe('id');
     const local = tx.objectStore('local');
     expect(local.keyPath).toEqual(['folder', 'record.path']);
     expect(local.index('bySequence').keyPath).toEqual(['folder', 'record.sequence']);
