@@ -8,6 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { build, preview, type PreviewServer } from 'vite';
+import { SCHEMA_VERSION } from '../../src/adapters/store/IdbStore.schema.ts';
 import type { ReadReport, UpgradeReport, WatchReport } from './harness/idbStore.ts';
 import { watchErrors } from '../support/pageErrors.ts';
 
@@ -117,7 +118,7 @@ test('IdbStore upgrades a version 1 database, keeping its data and finding its t
     `${DB}-v1`,
   );
   expect(report).toEqual({
-    versionAfter: 2,
+    versionAfter: SCHEMA_VERSION,
     sequence: 3,
     local: [
       ['a', 1],
@@ -147,10 +148,14 @@ test('IdbStore steps aside when another tab opens a newer version, and says why'
   await other.goto(url);
   await harnessReady(other);
   // Resolves only if the first tab's connection closed: otherwise the open is blocked.
-  expect(await other.evaluate((name) => window.tandemIdb.upgradeElsewhere(name), `${DB}-tabs`)).toBe(3);
+  expect(await other.evaluate((name) => window.tandemIdb.upgradeElsewhere(name), `${DB}-tabs`)).toBe(
+    SCHEMA_VERSION + 1,
+  );
 
   const watched: WatchReport = await page.evaluate(() => window.tandemIdb.watched());
-  expect(watched.reasons).toEqual([expect.stringContaining('another tab opened the database at version 3')]);
+  expect(watched.reasons).toEqual([
+    expect.stringContaining(`another tab opened the database at version ${SCHEMA_VERSION + 1}`),
+  ]);
   expect(watched.callAfter).toBe('StoreClosedError');
   expect(errors).toEqual([]);
 });
