@@ -107,6 +107,24 @@ test('IdbStore keeps records, peer state, journal, settings and credentials acro
   expect(errors).toEqual([]);
 });
 
+test('IdbStore keeps a folder bound by its directory handle across a reload, the handle still usable', async ({
+  page,
+}) => {
+  const errors = watchErrors(page);
+  await page.goto(url);
+  await harnessReady(page);
+  await page.evaluate((name) => window.tandemIdb.bindHandle(name), `${DB}-bindings`);
+  await page.reload();
+  await harnessReady(page);
+  expect(await page.evaluate((name) => window.tandemIdb.readBinding(name), `${DB}-bindings`)).toEqual({
+    label: 'Bound',
+    devices: ['DEV1'],
+    isHandle: true,
+    text: 'kept',
+  });
+  expect(errors).toEqual([]);
+});
+
 test('IdbStore upgrades a version 1 database, keeping its data and finding its tombstones', async ({
   page,
 }) => {

@@ -147,6 +147,47 @@ let watchedStore: IdbStore | undefined;
 const watchedReasons: string[] = [];
 
 const harness = {
+  /** Binds an OPFS directory holding one file, by its handle: `readBinding` after a reload. */
+  async bindHandle(name: string): Promise<void> {
+    const root = await navigator.storage.getDirectory();
+    const dir = await root.getDirectoryHandle('bound', { create: true });
+    const file = await (await dir.getFileHandle('hello.txt', { create: true })).createWritable();
+    await file.write('kept');
+    await file.close();
+    const store = await IdbStore.open(name);
+    try {
+      await store.putFolderBinding({
+        id: FOLDER,
+        label: 'Bound',
+        devices: ['DEV1'],
+        location: { kind: 'handle', handle: dir },
+      });
+    } finally {
+      await store.close();
+    }
+  },
+
+  /** The binding `bindHandle` saved, and the file read through its handle. */
+  async readBinding(
+    name: string,
+  ): Promise<{ label: string; devices: string[]; isHandle: boolean; text: string }> {
+    const store = await IdbStore.open(name);
+    try {
+      const [binding] = await store.folderBindings();
+      if (binding?.location.kind !== 'handle') throw new Error('no handle binding');
+      const { handle } = binding.location;
+      const file = await (await handle.getFileHandle('hello.txt')).getFile();
+      return {
+        label: binding.label,
+        devices: [...binding.devices],
+        isHandle: handle instanceof FileSystemDirectoryHandle,
+        text: await file.text(),
+      };
+    } finally {
+      await store.close();
+    }
+  },
+
   async write(name: string): Promise<WriteReport> {
     const store = await IdbStore.open(name);
     try {
