@@ -28,6 +28,7 @@ import { signalingUrlFor } from './net/signalingClient.ts';
 import { App } from './ui/App.tsx';
 import { takePairingFragment } from './ui/pairingFragment.ts';
 import './ui/styles.css';
+import './pwa.ts';
 
 const DATABASE = 'tandem';
 

@@ -2,6 +2,7 @@
 import { ServicesContext, type Services } from './services.ts';
 import { ContentPanel } from './ContentPanel.tsx';
 import { NetworkPanel } from './NetworkPanel.tsx';
+import { UpdateBanner } from './UpdateBanner.tsx';
 
 /** `pairingLink`: the `#pair=…` fragment the page was opened with, if any. */
 export function App({ services, pairingLink }: { services: Services; pairingLink?: string }) {
@@ -18,6 +19,7 @@ export function App({ services, pairingLink }: { services: Services; pairingLink
         </div>
       </header>
       <main>
+        <UpdateBanner />
         <NetworkPanel pairingLink={pairingLink} />
         <ContentPanel />
       </main>
