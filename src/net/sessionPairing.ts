@@ -81,6 +81,10 @@ export function runInvite(deps: InviteLoopDeps): PairingInvite {
         deps.paired(result, meeting.transport);
       } catch (error) {
         set({ phase: 'failed', message: (error as Error).message });
+        // The refused device is leaving the room: listening again at once could find it
+        // still listed there, offer to a page that no longer answers, and replace the
+        // refusal the person needs to see with a time-out.
+        await new Promise<void>((resolve) => deps.clock.setTimer(1000, resolve));
       }
     }
   })();
