@@ -20,7 +20,8 @@ import {
   type VolumeEntry,
 } from '../../ports/Volume.ts';
 import { fsCall, isDom, sha256Hex, volumeError } from './HandleVolume.dom.ts';
-import { checkPartialKey, checkRange, isPartialKey, PARTIALS_DIR, pathSegments } from './volumePaths.ts';
+import { checkPartialKey, checkRange, PARTIALS_DIR, pathSegments } from './volumePaths.ts';
+import { parsePartialName, partFileName, pathFileName, type PartName } from './partialNames.ts';
 
 /** Bytes written before an open partial is flushed, at the least. */
 const FLUSH_MIN = 8 * 1024 * 1024;
@@ -35,9 +36,6 @@ export interface PartialHost {
   /** Replaces `path` with `part`, as `PartialFile.commit` says; `part` stays on failure. */
   commit(path: string, part: FileSystemFileHandle, expect: Expectation | undefined): Promise<VolumeEntry>;
 }
-
-type PartName = { readonly kind: 'part'; readonly id: string; readonly key: string };
-type PathName = { readonly kind: 'path'; readonly id: string };
 
 /** One partial file in use: its open writable, if any, and the queue its calls wait in. */
 class Session {
@@ -113,19 +111,19 @@ export class HandlePartials {
     const id = await sha256Hex(path);
     // One partial per path: another version's is superseded.
     for (const name of await this.#names(dir!, path)) {
-      const parsed = parseName(name);
+      const parsed = parsePartialName(name);
       if (parsed?.kind === 'part' && parsed.id === id && parsed.key !== key)
         await this.#remove(dir!, path, name);
     }
     if ((await this.#readPath(dir!, id)) !== path) {
-      const handle = await fsCall(path, () => dir!.getFileHandle(`${id}.path`, { create: true }));
+      const handle = await fsCall(path, () => dir!.getFileHandle(pathFileName(id), { create: true }));
       const writable = await fsCall(path, () => handle.createWritable());
       await fsCall(path, async () => {
         await writable.write(path);
         await writable.close();
       });
     }
-    await fsCall(path, () => dir!.getFileHandle(`${id}.${key}.part`, { create: true }));
+    await fsCall(path, () => dir!.getFileHandle(partFileName(id, key), { create: true }));
     return this.#handle(path, key, id);
   }
 
@@ -134,18 +132,18 @@ export class HandlePartials {
     const dir = await this.#directory(PARTIALS_DIR, false);
     if (!dir) return;
     const names = await this.#names(dir, PARTIALS_DIR);
-    const parts = names.map(parseName).filter((n): n is PartName => n?.kind === 'part');
+    const parts = names.map(parsePartialName).filter((n): n is PartName => n?.kind === 'part');
     const withPart = new Set(parts.map((p) => p.id));
     for (const name of names) {
-      const parsed = parseName(name);
+      const parsed = parsePartialName(name);
       const stray = !parsed || (parsed.kind === 'path' && !withPart.has(parsed.id));
       if (stray && !name.endsWith('.crswap')) await this.#remove(dir, PARTIALS_DIR, name);
     }
     for (const part of parts) {
       const path = await this.#readPath(dir, part.id);
       if (path === undefined) {
-        await this.#remove(dir, PARTIALS_DIR, `${part.id}.${part.key}.part`);
-        await this.#remove(dir, PARTIALS_DIR, `${part.id}.path`);
+        await this.#remove(dir, PARTIALS_DIR, partFileName(part.id, part.key));
+        await this.#remove(dir, PARTIALS_DIR, pathFileName(part.id));
         continue;
       }
       await this.#host.checkMarker();
@@ -154,7 +152,7 @@ export class HandlePartials {
   }
 
   #handle(path: string, key: string, id: string): PartialFile {
-    const name = `${id}.${key}.part`;
+    const name = partFileName(id, key);
     const withSession = async <T>(use: (session: Session) => Promise<T>): Promise<T> => {
       await this.#host.checkMarker();
       const session = await this.#session(path, name);
@@ -251,7 +249,7 @@ export class HandlePartials {
   async #readPath(dir: FileSystemDirectoryHandle, id: string): Promise<string | undefined> {
     let path: string;
     try {
-      path = await (await (await dir.getFileHandle(`${id}.path`)).getFile()).text();
+      path = await (await (await dir.getFileHandle(pathFileName(id))).getFile()).text();
       pathSegments(path);
     } catch {
       return undefined;
@@ -264,7 +262,7 @@ export class HandlePartials {
     if (!dir) return;
     const names = await this.#names(dir, path);
     if (!names.some((name) => name.startsWith(`${id}.`) && name.endsWith('.part'))) {
-      await this.#remove(dir, path, `${id}.path`);
+      await this.#remove(dir, path, pathFileName(id));
     }
   }
 
@@ -281,20 +279,4 @@ export class HandlePartials {
       if (!isDom(error, 'NotFoundError')) throw volumeError(error, path);
     }
   }
-}
-
-function parseName(name: string): PartName | PathName | undefined {
-  const parts = name.split('.');
-  if (
-    parts.length === 3 &&
-    parts[2] === 'part' &&
-    /^[0-9a-f]{64}$/.test(parts[0]!) &&
-    isPartialKey(parts[1]!)
-  ) {
-    return { kind: 'part', id: parts[0]!, key: parts[1]! };
-  }
-  if (parts.length === 2 && parts[1] === 'path' && /^[0-9a-f]{64}$/.test(parts[0]!)) {
-    return { kind: 'path', id: parts[0]! };
-  }
-  return undefined;
 }

@@ -31,7 +31,8 @@ import {
 } from '../../ports/Volume.ts';
 import { errnoCode, fsCall, O_NOFOLLOW, volumeError } from './NodeVolume.errors.ts';
 import { writeAll } from './NodeVolume.io.ts';
-import { checkPartialKey, checkRange, isPartialKey, PARTIALS_DIR, pathSegments } from './volumePaths.ts';
+import { checkPartialKey, checkRange, PARTIALS_DIR, pathSegments } from './volumePaths.ts';
+import { parsePartialName, partFileName, pathFileName, type PartName } from './partialNames.ts';
 
 /** What `NodePartials` needs from its `NodeVolume`. */
 export interface PartialHost {
@@ -41,9 +42,6 @@ export interface PartialHost {
   /** Replaces `path` with `file` (a `.part`), as `PartialFile.commit` says. */
   commit(path: string, file: string, expect: Expectation | undefined): Promise<VolumeEntry>;
 }
-
-type PartName = { readonly kind: 'part'; readonly id: string; readonly key: string };
-type PathName = { readonly kind: 'path'; readonly id: string };
 
 export class NodePartials {
   readonly #dir: string;
@@ -61,15 +59,15 @@ export class NodePartials {
     const id = pathId(path);
     // One partial per path: another version's is superseded.
     for (const name of await this.#names(path)) {
-      const parsed = parseName(name);
+      const parsed = parsePartialName(name);
       if (parsed?.kind === 'part' && parsed.id === id && parsed.key !== key) {
         await this.#unlink(path, name);
       }
     }
     if ((await this.#readPath(id)) !== path) {
-      await fsCall(path, () => writeFile(join(this.#dir, `${id}.path`), path));
+      await fsCall(path, () => writeFile(join(this.#dir, pathFileName(id)), path));
     }
-    const file = join(this.#dir, `${id}.${key}.part`);
+    const file = join(this.#dir, partFileName(id, key));
     // Created if missing, kept as it is if not.
     const handle = await fsCall(path, () => open(file, constants.O_WRONLY | constants.O_CREAT | O_NOFOLLOW));
     await handle.close();
@@ -82,18 +80,18 @@ export class NodePartials {
     if (!stats) return;
     if (!stats.isDirectory()) throw notADirectory(PARTIALS_DIR);
     const names = await this.#names(PARTIALS_DIR);
-    const parts = names.map(parseName).filter((n): n is PartName => n?.kind === 'part');
+    const parts = names.map(parsePartialName).filter((n): n is PartName => n?.kind === 'part');
     const withPart = new Set(parts.map((p) => p.id));
     for (const name of names) {
-      const parsed = parseName(name);
+      const parsed = parsePartialName(name);
       const stray = !parsed || (parsed.kind === 'path' && !withPart.has(parsed.id));
       if (stray) await this.#unlink(PARTIALS_DIR, name);
     }
     for (const part of parts) {
       const path = await this.#readPath(part.id);
       if (path === undefined) {
-        await this.#unlink(PARTIALS_DIR, `${part.id}.${part.key}.part`);
-        await this.#unlink(PARTIALS_DIR, `${part.id}.path`);
+        await this.#unlink(PARTIALS_DIR, partFileName(part.id, part.key));
+        await this.#unlink(PARTIALS_DIR, pathFileName(part.id));
         continue;
       }
       await this.#host.checkMarker();
@@ -102,7 +100,7 @@ export class NodePartials {
   }
 
   #handle(path: string, key: string, id: string): PartialFile {
-    const file = join(this.#dir, `${id}.${key}.part`);
+    const file = join(this.#dir, partFileName(id, key));
     const withFile = async <T>(flags: number, use: (handle: FileHandle) => Promise<T>): Promise<T> => {
       await this.#host.checkMarker();
       const handle = await fsCall(path, () => open(file, flags | O_NOFOLLOW));
@@ -131,7 +129,7 @@ export class NodePartials {
       },
       discard: async () => {
         await this.#host.checkMarker();
-        await this.#unlink(path, `${id}.${key}.part`);
+        await this.#unlink(path, partFileName(id, key));
         await this.#forgetPathIfUnused(path, id);
       },
     };
@@ -163,7 +161,7 @@ export class NodePartials {
   async #readPath(id: string): Promise<string | undefined> {
     let path: string;
     try {
-      path = await readFile(join(this.#dir, `${id}.path`), {
+      path = await readFile(join(this.#dir, pathFileName(id)), {
         encoding: 'utf8',
         flag: constants.O_RDONLY | O_NOFOLLOW,
       });
@@ -182,7 +180,7 @@ export class NodePartials {
   async #forgetPathIfUnused(path: string, id: string): Promise<void> {
     const names = await this.#names(path);
     if (!names.some((name) => name.startsWith(`${id}.`) && name.endsWith('.part'))) {
-      await this.#unlink(path, `${id}.path`);
+      await this.#unlink(path, pathFileName(id));
     }
   }
 
@@ -199,22 +197,6 @@ export class NodePartials {
 /** The file name id of a folder path: SHA-256 hex, so any path fits in one name. */
 function pathId(path: string): string {
   return createHash('sha256').update(path, 'utf8').digest('hex');
-}
-
-function parseName(name: string): PartName | PathName | undefined {
-  const parts = name.split('.');
-  if (
-    parts.length === 3 &&
-    parts[2] === 'part' &&
-    /^[0-9a-f]{64}$/.test(parts[0]!) &&
-    isPartialKey(parts[1]!)
-  ) {
-    return { kind: 'part', id: parts[0]!, key: parts[1]! };
-  }
-  if (parts.length === 2 && parts[1] === 'path' && /^[0-9a-f]{64}$/.test(parts[0]!)) {
-    return { kind: 'path', id: parts[0]! };
-  }
-  return undefined;
 }
 
 function notADirectory(path: string): InvalidPathError {
