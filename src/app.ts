@@ -1,7 +1,8 @@
 /**
  * The composition root: builds the browser adapters and hands them to the UI as ports —
  * the content engine's worker pool, and the network (identity in IndexedDB, the session
- * layer, and a sync engine receiving each authenticated connection; no folders yet).
+ * layer, and a sync engine receiving each authenticated connection), and the folder
+ * service, which starts the saved folders once the engine runs.
  *
  * Query parameters, for tests and measurement: `?workers=N` sets the pool size (default:
  * the number of logical cores), `?read=sync` makes workers read files with FileReaderSync,
@@ -12,9 +13,11 @@ import { systemClock } from './adapters/clock/SystemClock.ts';
 import { WorkerPoolContentService } from './adapters/content/WorkerPoolContentService.ts';
 import { CryptoRandom } from './adapters/random/CryptoRandom.ts';
 import { IdbStore } from './adapters/store/IdbStore.ts';
+import { HandleVolume } from './adapters/volume/HandleVolume.ts';
+import { FolderService } from './app/folders.ts';
 import { digestSource } from './core/content/chunk.ts';
 import { SyncEngine } from './core/engine/engine.ts';
-import { newIndexId } from './core/model/ids.ts';
+import { newFolderId, newIndexId } from './core/model/ids.ts';
 import {
   browserCertificateGenerator,
   INVITE_TTL_MS,
@@ -50,7 +53,24 @@ function inviteTtl(): number {
 const sha256 = async (data: Uint8Array) =>
   new Uint8Array(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>));
 
-async function startNetwork(): Promise<NetworkService | string> {
+/** Folders: picked where the browser can (File System Access), else app-private (OPFS). */
+function folderService(store: IdbStore, random: CryptoRandom): FolderService {
+  return new FolderService({
+    store,
+    places: {
+      pick:
+        typeof showDirectoryPicker === 'function'
+          ? () => showDirectoryPicker({ mode: 'readwrite' })
+          : undefined,
+      opfsRoot: () => navigator.storage.getDirectory(),
+    },
+    openVolume: (directory) => new HandleVolume(directory),
+    newFolderId: () => newFolderId(random),
+    now: () => Date.now(),
+  });
+}
+
+async function startNetwork(): Promise<{ network: NetworkService | string; folders?: FolderService }> {
   try {
     const store = await IdbStore.open(DATABASE);
     const identity = await loadOrCreateIdentity(store, {
@@ -59,7 +79,8 @@ async function startNetwork(): Promise<NetworkService | string> {
     const remembered = new RememberedDevices(store);
     const clock = systemClock();
     const random = new CryptoRandom();
-    return await SessionHost.create({
+    const folders = folderService(store, random);
+    const network = await SessionHost.create({
       deviceId: identity.id,
       shortId: identity.shortId,
       store,
@@ -74,6 +95,7 @@ async function startNetwork(): Promise<NetworkService | string> {
           newIndexId: () => newIndexId(random),
           sha256,
         });
+        void folders.attach(engine);
         const started = Session.start({
           identity,
           remembered,
@@ -94,8 +116,9 @@ async function startNetwork(): Promise<NetworkService | string> {
         return started;
       },
     });
+    return { network, folders };
   } catch (error) {
-    return `this device's identity could not be loaded: ${(error as Error).message}`;
+    return { network: `this device's identity could not be loaded: ${(error as Error).message}` };
   }
 }
 
@@ -103,5 +126,5 @@ const root = document.getElementById('app');
 if (root === null) throw new Error('index.html has no #app element');
 // Taken before anything else so the secret leaves the address bar at once.
 const pairingLink = takePairingFragment();
-const network = await startNetwork();
-render(h(App, { services: { content, network }, pairingLink }), root);
+const { network, folders } = await startNetwork();
+render(h(App, { services: { content, network, folders }, pairingLink }), root);

@@ -1,6 +1,7 @@
-/** The page: what Tandem is, this device and its pairings, and the content engine panel. */
+/** The page: what Tandem is, this device and its pairings, its folders, and the content engine panel. */
 import { ServicesContext, type Services } from './services.ts';
 import { ContentPanel } from './ContentPanel.tsx';
+import { FoldersPanel } from './FoldersPanel.tsx';
 import { NetworkPanel } from './NetworkPanel.tsx';
 import { UpdateBanner } from './UpdateBanner.tsx';
 
@@ -14,13 +15,14 @@ export function App({ services, pairingLink }: { services: Services; pairingLink
           <h1>Tandem</h1>
           <p class="tagline" data-testid="tagline">
             Keeps your folders in sync between your own devices, peer to peer — no cloud copy, no account.
-            Pair your devices here; sharing folders between them arrives in the next version.
+            Pair your devices, then share folders between them.
           </p>
         </div>
       </header>
       <main>
         <UpdateBanner />
         <NetworkPanel pairingLink={pairingLink} />
+        <FoldersPanel />
         <ContentPanel />
       </main>
     </ServicesContext.Provider>

@@ -4,6 +4,7 @@
  */
 import { createContext } from 'preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
+import type { FolderService } from '../app/folders.ts';
 import type { NetworkService } from '../net/sessionHost.ts';
 import type { ContentService } from '../ports/ContentService.ts';
 
@@ -11,6 +12,8 @@ export interface Services {
   readonly content: ContentService;
   /** The network, or why it could not start. */
   readonly network: NetworkService | string;
+  /** The shared folders; absent when the network could not start. */
+  readonly folders?: FolderService;
 }
 
 export const ServicesContext = createContext<Services | null>(null);
@@ -34,4 +37,12 @@ export function useNetwork(): NetworkService | string {
     return network.onChange(() => setTick((n) => n + 1));
   }, [network]);
   return network;
+}
+
+/** The folder service (or undefined), re-rendering on each of its changes. */
+export function useFolders(): FolderService | undefined {
+  const folders = useServices().folders;
+  const [, setTick] = useState(0);
+  useEffect(() => folders?.onChange(() => setTick((n) => n + 1)), [folders]);
+  return folders;
 }

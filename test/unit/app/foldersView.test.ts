@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  ACTIVITY_LIMIT,
+  applyFolderEvent,
+  opfsFolderName,
+  type FolderView,
+} from '../../../src/app/foldersView.ts';
+
+const base: FolderView = {
+  id: 'f',
+  label: 'F',
+  where: 'here',
+  devices: [],
+  access: { kind: 'running' },
+  state: { kind: 'idle' },
+  activity: [],
+  issues: [],
+};
+
+describe('applyFolderEvent', () => {
+  it('keeps the latest activity first, at most ACTIVITY_LIMIT', () => {
+    let view = base;
+    for (let i = 0; i < ACTIVITY_LIMIT + 5; i++)
+      view = applyFolderEvent(view, { type: 'synced', folder: 'f', path: `p${i}`, action: 'delete' }, i);
+    expect(view.activity).toHaveLength(ACTIVITY_LIMIT);
+    expect(view.activity[0]).toEqual({
+      path: `p${ACTIVITY_LIMIT + 4}`,
+      what: 'deleted',
+      at: ACTIVITY_LIMIT + 4,
+    });
+  });
+
+  it('records a conflict with the name of the kept copy', () => {
+    const view = applyFolderEvent(
+      base,
+      { type: 'conflict', folder: 'f', path: 'a.txt', copyName: 'a.sync-conflict.txt' },
+      5,
+    );
+    expect(view.activity).toEqual([
+      { path: 'a.txt', what: 'conflict', copyName: 'a.sync-conflict.txt', at: 5 },
+    ]);
+  });
+
+  it('keeps one issue per path; a new round clears the plan issues but not the scan problems', () => {
+    let view = applyFolderEvent(
+      base,
+      { type: 'file-issue', folder: 'f', path: 'x', code: 'failed', message: 'm1' },
+      0,
+    );
+    view = applyFolderEvent(
+      view,
+      { type: 'file-issue', folder: 'f', path: 'x', code: 'waiting-for-peer', message: 'm2' },
+      0,
+    );
+    view = applyFolderEvent(
+      view,
+      {
+        type: 'scan-problems',
+        folder: 'f',
+        problems: [{ path: 'bad:', code: 'invalid-path', message: 'bad name' }],
+      },
+      0,
+    );
+    expect(view.issues.map((i) => [i.path, i.message])).toEqual([
+      ['bad:', 'bad name'],
+      ['x', 'm2'],
+    ]);
+    view = applyFolderEvent(
+      view,
+      { type: 'folder', folder: 'f', state: { kind: 'syncing', files: 1, bytes: 1 } },
+      0,
+    );
+    expect(view.issues.map((i) => i.path)).toEqual(['bad:']);
+  });
+
+  it('keeps progress while syncing and drops it when the round ends', () => {
+    let view = applyFolderEvent(
+      base,
+      { type: 'folder', folder: 'f', state: { kind: 'syncing', files: 3, bytes: 30 } },
+      0,
+    );
+    view = applyFolderEvent(
+      view,
+      {
+        type: 'folder-progress',
+        folder: 'f',
+        filesDone: 1,
+        filesTotal: 3,
+        bytesDone: 10,
+        bytesTotal: 30,
+        rate: 5,
+        etaSeconds: 4,
+      },
+      0,
+    );
+    view = applyFolderEvent(
+      view,
+      { type: 'folder', folder: 'f', state: { kind: 'syncing', files: 3, bytes: 30 } },
+      0,
+    );
+    expect(view.progress?.filesDone).toBe(1);
+    view = applyFolderEvent(view, { type: 'folder', folder: 'f', state: { kind: 'idle' } }, 0);
+    expect(view.progress).toBeUndefined();
+  });
+});
+
+describe('opfsFolderName', () => {
+  it('is never empty, a dot name, taken, or holding a path separator or control character', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 80 }),
+        fc.array(fc.string({ maxLength: 10 }), { maxLength: 5 }),
+        (label, extra) => {
+          const taken = new Set([...extra, opfsFolderName(label, new Set())]);
+          const name = opfsFolderName(label, taken);
+          expect(name).not.toBe('');
+          expect(name.startsWith('.')).toBe(false);
+          expect(taken.has(name)).toBe(false);
+          expect([...name].some((c) => c < ' ' || c === '\u007f' || c === '/' || c === '\\')).toBe(false);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps a plain label as it is', () => {
+    expect(opfsFolderName('Holiday 2024', new Set())).toBe('Holiday 2024');
+    expect(opfsFolderName('a/b', new Set())).toBe('a b');
+  });
+});
