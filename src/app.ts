@@ -31,7 +31,7 @@ import { signalingUrlFor } from './net/signalingClient.ts';
 import { App } from './ui/App.tsx';
 import { takePairingFragment } from './ui/pairingFragment.ts';
 import './ui/styles.css';
-import './pwa.ts';
+import { applyUpdate, subscribeUpdate } from './pwa.ts';
 
 const DATABASE = 'tandem';
 
@@ -127,4 +127,5 @@ if (root === null) throw new Error('index.html has no #app element');
 // Taken before anything else so the secret leaves the address bar at once.
 const pairingLink = takePairingFragment();
 const { network, folders } = await startNetwork();
-render(h(App, { services: { content, network, folders }, pairingLink }), root);
+const update = { subscribe: subscribeUpdate, apply: applyUpdate };
+render(h(App, { services: { content, network, folders, update }, pairingLink }), root);

@@ -7,9 +7,21 @@ import { useContext, useEffect, useState } from 'preact/hooks';
 import type { FolderService } from '../app/folders.ts';
 import type { NetworkService } from '../net/sessionHost.ts';
 import type { ContentService } from '../ports/ContentService.ts';
+import type { UpdateState } from '../pwa.ts';
+
+export type { UpdateState };
+
+export interface UpdateService {
+  /** Calls `listener` with the state now and at each change; returns the unsubscribe. */
+  subscribe(listener: (state: UpdateState) => void): () => void;
+  /** Switches every tab to the waiting build. */
+  apply(): void;
+}
 
 export interface Services {
   readonly content: ContentService;
+  /** Updates of the app itself; absent where there is no service worker (tests, dev). */
+  readonly update?: UpdateService;
   /** The network, or why it could not start. */
   readonly network: NetworkService | string;
   /** The shared folders; absent when the network could not start. */
@@ -22,6 +34,10 @@ function useServices(): Services {
   const services = useContext(ServicesContext);
   if (services === null) throw new Error('ServicesContext is missing: render the UI through App');
   return services;
+}
+
+export function useUpdateService(): UpdateService | undefined {
+  return useServices().update;
 }
 
 export function useContentService(): ContentService {
