@@ -44,21 +44,31 @@ export function useContentService(): ContentService {
   return useServices().content;
 }
 
+/**
+ * Re-renders on each change of `service`. The effect subscribes after the first render,
+ * so it renders once more at once: a change between the two (a folder restored, a peer
+ * connected) would otherwise stay unseen until the next one, which may never come.
+ */
+function useChanges(service: { onChange(listener: () => void): () => void } | undefined): void {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (service === undefined) return undefined;
+    const stop = service.onChange(() => setTick((n) => n + 1));
+    setTick((n) => n + 1);
+    return stop;
+  }, [service]);
+}
+
 /** The network service, re-rendering on each of its changes; or the text of why it is missing. */
 export function useNetwork(): NetworkService | string {
   const network = useServices().network;
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    if (typeof network === 'string') return undefined;
-    return network.onChange(() => setTick((n) => n + 1));
-  }, [network]);
+  useChanges(typeof network === 'string' ? undefined : network);
   return network;
 }
 
 /** The folder service (or undefined), re-rendering on each of its changes. */
 export function useFolders(): FolderService | undefined {
   const folders = useServices().folders;
-  const [, setTick] = useState(0);
-  useEffect(() => folders?.onChange(() => setTick((n) => n + 1)), [folders]);
+  useChanges(folders);
   return folders;
 }
