@@ -65,7 +65,10 @@ export async function loadTlsFiles(certPath: string, keyPath: string): Promise<T
     readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new CertificateError(`cannot read the ${what} ${path}: ${error.code ?? error.message}`);
     });
-  const [cert, key] = await Promise.all([read(certPath, 'certificate'), read(keyPath, 'key')]);
+  // One after the other, so when both are unreadable the message names the certificate,
+  // every time (reading both at once named whichever failed first).
+  const cert = await read(certPath, 'certificate');
+  const key = await read(keyPath, 'key');
   return checkTlsMaterial(cert, key, `${certPath} + ${keyPath}`);
 }
 
