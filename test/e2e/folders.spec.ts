@@ -14,7 +14,7 @@ import { build } from 'vite';
 import { startServer, type RunningServer } from '../../src/server/index.ts';
 import { chromiumPath } from '../support/chromium.ts';
 import { watchErrors } from '../support/pageErrors.ts';
-import { netnsUnavailable, PAGE_ORIGIN, WEBRTC_FLAGS } from '../support/webrtcBrowser.ts';
+import { netnsUnavailable, PAGE_ORIGIN, serveFromServer, WEBRTC_FLAGS } from '../support/webrtcBrowser.ts';
 import { deleteFile, noPicker, pickerReturns, readFiles, writeFiles } from './foldersPages.ts';
 import { bridgeToRelay } from './pairingRelay.ts';
 
@@ -72,12 +72,7 @@ test.afterEach(async () => {
  */
 async function device(name: string, picks: string | undefined, url = APP): Promise<Device> {
   const context = await browser!.newContext({ viewport: { width: 420, height: 900 } });
-  await context.route('**/*', async (route) => {
-    const u = new URL(route.request().url());
-    if (u.origin !== PAGE_ORIGIN) return route.abort('blockedbyclient');
-    const response = await route.fetch({ url: `http://127.0.0.1:${relay!.port}${u.pathname}${u.search}` });
-    await route.fulfill({ response });
-  });
+  await serveFromServer(context, relay!.port);
   await context.routeWebSocket(
     (u) => u.pathname === '/signal',
     (ws) => bridgeToRelay(ws, relay!.port),

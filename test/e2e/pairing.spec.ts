@@ -17,7 +17,7 @@ import type { DeviceId } from '../../src/ports/Store.ts';
 import { startServer, type RunningServer } from '../../src/server/index.ts';
 import { chromiumPath } from '../support/chromium.ts';
 import { watchErrors } from '../support/pageErrors.ts';
-import { netnsUnavailable, PAGE_ORIGIN, WEBRTC_FLAGS } from '../support/webrtcBrowser.ts';
+import { netnsUnavailable, PAGE_ORIGIN, serveFromServer, WEBRTC_FLAGS } from '../support/webrtcBrowser.ts';
 import { writeQrY4m } from './pairingCamera.ts';
 import { bridgeToRelay, swapFingerprints, type RelayTamper } from './pairingRelay.ts';
 
@@ -74,22 +74,10 @@ test.afterEach(async () => {
   for (const device of opened.splice(0)) await device.context.close();
 });
 
-/** Page requests inside the namespace, answered by the real server on the host. */
-async function serveFromServer(context: BrowserContext): Promise<void> {
-  await context.route('**/*', async (route) => {
-    const url = new URL(route.request().url());
-    if (url.origin !== PAGE_ORIGIN) return route.abort('blockedbyclient');
-    const response = await route.fetch({
-      url: `http://127.0.0.1:${relay!.port}${url.pathname}${url.search}`,
-    });
-    await route.fulfill({ response });
-  });
-}
-
 /** A new device (browser context) at `url`, named `name`. */
 async function device(name: string, url = APP, tamper?: RelayTamper): Promise<Device> {
   const context = await browser!.newContext();
-  await serveFromServer(context);
+  await serveFromServer(context, relay!.port);
   await context.routeWebSocket(
     (u) => u.pathname === '/signal',
     (ws) => bridgeToRelay(ws, relay!.port, tamper),

@@ -68,6 +68,25 @@ export async function serveDirectory(context: BrowserContext, dir: string): Prom
   });
 }
 
+/**
+ * Serves the namespace's pages from a real server on the host's 127.0.0.1:`port` (the
+ * app's own `startServer`), fetched by Playwright, which runs outside the namespace. A
+ * request still in flight when its page or context closes (a service worker precaching,
+ * say) is dropped quietly: nobody is left to answer.
+ */
+export async function serveFromServer(context: BrowserContext, port: number): Promise<void> {
+  await context.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    try {
+      if (url.origin !== PAGE_ORIGIN) return await route.abort('blockedbyclient');
+      const response = await route.fetch({ url: `http://127.0.0.1:${port}${url.pathname}${url.search}` });
+      await route.fulfill({ response });
+    } catch (error) {
+      if (!/disposed|closed/i.test((error as Error).message)) throw error;
+    }
+  });
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
