@@ -6,53 +6,16 @@
  * Driven through the UI: pair, add a folder, share it, accept it, then change files on
  * either side and read them back from the other's OPFS. Every wait is bounded.
  */
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { chromium, type Browser } from 'playwright-core';
-import { build } from 'vite';
-import { startServer, type RunningServer } from '../../src/server/index.ts';
-import { chromiumPath } from '../support/chromium.ts';
 import { watchErrors } from '../support/pageErrors.ts';
-import { netnsUnavailable, PAGE_ORIGIN, serveFromServer, WEBRTC_FLAGS } from '../support/webrtcBrowser.ts';
+import { APP, appWorld, nameDevice, SHOTS } from './appWorld.ts';
 import { deleteFile, noPicker, pickerReturns, readFiles, writeFiles } from './foldersPages.ts';
-import { bridgeToRelay } from './pairingRelay.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const dist = fileURLToPath(new URL('../../.tmp/e2e-folders-dist', import.meta.url));
-const shots = fileURLToPath(new URL('../../test-results', import.meta.url));
-const WRAPPER = fileURLToPath(new URL('../support/netns-chromium.sh', import.meta.url));
-const APP = `${PAGE_ORIGIN}/index.html`;
 /** How long a change may take to reach the other device (scan delay, plan, transfer). */
 const ARRIVES_MS = 30_000;
 
-const noNetns = process.getuid?.() === 0 ? undefined : netnsUnavailable();
-test.skip(noNetns !== undefined, noNetns);
-
-let browser: Browser | undefined;
-let relay: RunningServer | undefined;
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  await build({
-    root,
-    configFile: fileURLToPath(new URL('../../vite.config.ts', import.meta.url)),
-    logLevel: 'warn',
-    build: { outDir: dist, emptyOutDir: true },
-  });
-  relay = await startServer({ host: '127.0.0.1', port: 0, dist });
-  await mkdir(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: WRAPPER,
-    args: WEBRTC_FLAGS,
-    env: { ...process.env, CHROMIUM_PATH: chromiumPath() },
-  });
-});
-
-test.afterAll(async () => {
-  await browser?.close();
-  await relay?.close();
-});
+const world = appWorld('e2e-folders-dist');
 
 interface Device {
   readonly context: BrowserContext;
@@ -60,31 +23,17 @@ interface Device {
   readonly errors: string[];
 }
 
-const opened: Device[] = [];
-
-test.afterEach(async () => {
-  for (const device of opened.splice(0)) await device.context.close();
-});
-
 /**
  * A new device at `url`, named `name`, whose folder picker returns OPFS directory `picks`
  * (or that has no picker, when `picks` is undefined).
  */
 async function device(name: string, picks: string | undefined, url = APP): Promise<Device> {
-  const context = await browser!.newContext({ viewport: { width: 420, height: 900 } });
-  await serveFromServer(context, relay!.port);
-  await context.routeWebSocket(
-    (u) => u.pathname === '/signal',
-    (ws) => bridgeToRelay(ws, relay!.port),
-  );
+  const context = await world.context({ viewport: { width: 420, height: 900 } });
   await (picks === undefined ? noPicker(context) : pickerReturns(context, picks));
   const page = await context.newPage();
   const made = { context, page, errors: watchErrors(page) };
-  opened.push(made);
   await page.goto(url);
-  await page.getByTestId('name-input').fill(name, { timeout: 15_000 });
-  await page.getByTestId('name-save').click();
-  await expect(page.getByTestId('my-name')).toHaveText(name, { timeout: 10_000 });
+  await nameDevice(page, name);
   return made;
 }
 
@@ -149,8 +98,8 @@ test('a folder shared by one device is accepted by the other and stays the same 
   await expect(folderAtA.getByTestId('folder-state')).toHaveText('Up to date', { timeout: 20_000 });
   await expect(folderAtB.getByTestId('folder-state')).toHaveText('Up to date', { timeout: 20_000 });
   await folderAtB.getByTestId('folder-activity').locator('summary').click();
-  await a.page.screenshot({ path: `${shots}/folders-sharer.png`, fullPage: true });
-  await b.page.screenshot({ path: `${shots}/folders-receiver.png`, fullPage: true });
+  await a.page.screenshot({ path: join(SHOTS, 'folders-sharer.png'), fullPage: true });
+  await b.page.screenshot({ path: join(SHOTS, 'folders-receiver.png'), fullPage: true });
   expect(a.errors).toEqual([]);
   expect(b.errors).toEqual([]);
 });

@@ -7,54 +7,17 @@
  * silent (the WebSocket opens and nothing answers), so it can change files that nobody
  * sees. Every wait is bounded.
  */
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { chromium, type Browser, type WebSocketRoute } from 'playwright-core';
-import { build } from 'vite';
-import { startServer, type RunningServer } from '../../src/server/index.ts';
-import { chromiumPath } from '../support/chromium.ts';
+import type { WebSocketRoute } from 'playwright-core';
 import { watchErrors } from '../support/pageErrors.ts';
-import { netnsUnavailable, PAGE_ORIGIN, serveFromServer, WEBRTC_FLAGS } from '../support/webrtcBrowser.ts';
+import { APP, appWorld, nameDevice, SHOTS } from './appWorld.ts';
 import { deleteFile, pickerReturns, readFiles, writeFiles } from './foldersPages.ts';
 import { bridgeToRelay } from './pairingRelay.ts';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const dist = fileURLToPath(new URL('../../.tmp/e2e-scenarios-dist', import.meta.url));
-const shots = fileURLToPath(new URL('../../test-results', import.meta.url));
-const WRAPPER = fileURLToPath(new URL('../support/netns-chromium.sh', import.meta.url));
-const APP = `${PAGE_ORIGIN}/index.html`;
 /** How long a change may take to reach the other device (scan delay, plan, transfer). */
 const ARRIVES_MS = 30_000;
 const CONFLICT_COPY = /^one\.sync-conflict-\d{8}-\d{6}-[A-Za-z0-9_-]+\.txt$/;
 
-const noNetns = process.getuid?.() === 0 ? undefined : netnsUnavailable();
-test.skip(noNetns !== undefined, noNetns);
-
-let browser: Browser | undefined;
-let relay: RunningServer | undefined;
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  await build({
-    root,
-    configFile: fileURLToPath(new URL('../../vite.config.ts', import.meta.url)),
-    logLevel: 'warn',
-    build: { outDir: dist, emptyOutDir: true },
-  });
-  relay = await startServer({ host: '127.0.0.1', port: 0, dist });
-  await mkdir(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: WRAPPER,
-    args: WEBRTC_FLAGS,
-    env: { ...process.env, CHROMIUM_PATH: chromiumPath() },
-  });
-});
-
-test.afterAll(async () => {
-  await browser?.close();
-  await relay?.close();
-});
+const world = appWorld('e2e-scenarios-dist');
 
 /** One device: a browser context (its OPFS and IndexedDB outlive its pages). */
 interface Device {
@@ -67,31 +30,23 @@ interface Device {
   readonly silenced: WebSocketRoute[];
 }
 
-const opened: Device[] = [];
-
-test.afterEach(async () => {
-  for (const device of opened.splice(0)) await device.context.close();
-});
-
 /** A new device at `url`, named `name`, whose folder picker returns OPFS directory `picks`. */
 async function device(name: string, picks: string, url = APP): Promise<Device> {
-  const context = await browser!.newContext({ viewport: { width: 420, height: 900 } });
-  const made: Device = { context, page: await context.newPage(), errors: [], online: true, silenced: [] };
-  await serveFromServer(context, relay!.port);
-  await context.routeWebSocket(
-    (u) => u.pathname === '/signal',
-    (ws) => {
-      // Not connecting to the server leaves the socket open with nobody answering.
-      if (made.online) bridgeToRelay(ws, relay!.port);
-      else made.silenced.push(ws);
-    },
-  );
+  const link = { online: true, silenced: [] as WebSocketRoute[] };
+  const context = await world.context({ viewport: { width: 420, height: 900 } }, (ws) => {
+    // Not connecting to the server leaves the socket open with nobody answering.
+    if (link.online) bridgeToRelay(ws, world.relay.port);
+    else link.silenced.push(ws);
+  });
+  // The device is `link` itself, so setting `online` on it is what the handler reads.
+  const made: Device = Object.assign(link, {
+    context,
+    page: await context.newPage(),
+    errors: [] as string[],
+  });
   await pickerReturns(context, picks);
-  opened.push(made);
   await openPage(made, url);
-  await made.page.getByTestId('name-input').fill(name, { timeout: 15_000 });
-  await made.page.getByTestId('name-save').click();
-  await expect(made.page.getByTestId('my-name')).toHaveText(name, { timeout: 10_000 });
+  await nameDevice(made.page, name);
   return made;
 }
 
@@ -221,8 +176,8 @@ test('the same file edited on both devices while apart keeps both versions on bo
   await expect(folderAt(b.page, 'notes').getByTestId('folder-state')).toHaveText('Up to date', {
     timeout: 20_000,
   });
-  await a.page.screenshot({ path: `${shots}/scenario-conflict-laptop.png`, fullPage: true });
-  await b.page.screenshot({ path: `${shots}/scenario-conflict-phone.png`, fullPage: true });
+  await a.page.screenshot({ path: `${SHOTS}/scenario-conflict-laptop.png`, fullPage: true });
+  await b.page.screenshot({ path: `${SHOTS}/scenario-conflict-phone.png`, fullPage: true });
   expect(await errorsOf(a)).toEqual([]);
   expect(await errorsOf(b)).toEqual([]);
 });
@@ -246,7 +201,7 @@ test('a file deleted while the other page was closed stays deleted when it retur
   await a.page.waitForTimeout(5_000);
   expect(await readFiles(a.page, 'notes')).toEqual({ 'keep.txt': 'stays\n' });
   expect(await readFiles(b.page, 'b-notes')).toEqual({ 'keep.txt': 'stays\n' });
-  await b.page.screenshot({ path: `${shots}/scenario-delete-phone.png`, fullPage: true });
+  await b.page.screenshot({ path: `${SHOTS}/scenario-delete-phone.png`, fullPage: true });
   expect(await errorsOf(a)).toEqual([]);
   expect(await errorsOf(b)).toEqual([]);
 });

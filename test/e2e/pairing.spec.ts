@@ -1,66 +1,37 @@
 /**
  * Connect and pair end to end (issue 4): two browser contexts are two devices running the
- * built app. Chromium runs in a private network namespace (WebRTC stays in there, no ICE
- * servers), which the host's server cannot be reached from, so Playwright carries what
- * the pages ask of it: every page request and the signaling WebSocket go to `npm start`'s
- * server (`startServer` on 127.0.0.1:0, serving the app and the relay) — or, for the
- * WebSocket, to a malicious relay that rewrites what it relays (pairingRelay.ts). The fake camera shows a .y4m made from the
- * inviter's QR code (pairingCamera.ts). Every wait is bounded.
+ * built app. Chromium runs in a private network namespace, and Playwright carries every
+ * page request and the signaling WebSocket to `npm start`'s server — or, for the
+ * WebSocket, to a malicious relay that rewrites what it relays (pairingRelay.ts); the
+ * setup is appWorld.ts. The fake camera shows a .y4m made from the inviter's QR code
+ * (pairingCamera.ts). Every wait is bounded.
  */
 import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { chromium, type Browser } from 'playwright-core';
-import { build } from 'vite';
 import { reconnectionRoom } from '../../src/net/rooms.ts';
 import type { DeviceId } from '../../src/ports/Store.ts';
-import { startServer, type RunningServer } from '../../src/server/index.ts';
-import { chromiumPath } from '../support/chromium.ts';
 import { watchErrors } from '../support/pageErrors.ts';
-import { netnsUnavailable, PAGE_ORIGIN, serveFromServer, WEBRTC_FLAGS } from '../support/webrtcBrowser.ts';
+import { APP, appWorld, nameDevice } from './appWorld.ts';
 import { writeQrY4m } from './pairingCamera.ts';
 import { bridgeToRelay, swapFingerprints, type RelayTamper } from './pairingRelay.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const dist = fileURLToPath(new URL('../../.tmp/e2e-pairing-dist', import.meta.url));
 const camera = fileURLToPath(new URL('../../.tmp/e2e-pairing-camera.y4m', import.meta.url));
-const WRAPPER = fileURLToPath(new URL('../support/netns-chromium.sh', import.meta.url));
-const APP = `${PAGE_ORIGIN}/index.html`;
 
-const noNetns = process.getuid?.() === 0 ? undefined : netnsUnavailable();
-test.skip(noNetns !== undefined, noNetns);
-
-let browser: Browser | undefined;
-let relay: RunningServer | undefined;
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  await build({
-    root,
-    configFile: fileURLToPath(new URL('../../vite.config.ts', import.meta.url)),
-    logLevel: 'warn',
-    build: { outDir: dist, emptyOutDir: true },
-  });
-  relay = await startServer({ host: '127.0.0.1', port: 0, dist });
-  await mkdir(fileURLToPath(new URL('../../.tmp', import.meta.url)), { recursive: true });
-  // The camera file is read when a page opens the camera: the scan test rewrites it first.
-  await writeQrY4m(camera, 'not a pairing link');
-  browser = await chromium.launch({
-    executablePath: WRAPPER,
-    args: [
-      ...WEBRTC_FLAGS,
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${camera}`,
-    ],
-    env: { ...process.env, CHROMIUM_PATH: chromiumPath() },
-  });
-});
-
-test.afterAll(async () => {
-  await browser?.close();
-  await relay?.close();
-});
+const world = appWorld(
+  'e2e-pairing-dist',
+  [
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-video-capture=${camera}`,
+  ],
+  async () => {
+    // The camera file is read when a page opens the camera: the scan test rewrites it first.
+    await mkdir(dirname(camera), { recursive: true });
+    await writeQrY4m(camera, 'not a pairing link');
+  },
+);
 
 interface Device {
   readonly context: BrowserContext;
@@ -68,27 +39,13 @@ interface Device {
   readonly errors: string[];
 }
 
-const opened: Device[] = [];
-
-test.afterEach(async () => {
-  for (const device of opened.splice(0)) await device.context.close();
-});
-
 /** A new device (browser context) at `url`, named `name`. */
 async function device(name: string, url = APP, tamper?: RelayTamper): Promise<Device> {
-  const context = await browser!.newContext();
-  await serveFromServer(context, relay!.port);
-  await context.routeWebSocket(
-    (u) => u.pathname === '/signal',
-    (ws) => bridgeToRelay(ws, relay!.port, tamper),
-  );
+  const context = await world.context(undefined, (ws) => bridgeToRelay(ws, world.relay.port, tamper));
   const page = await context.newPage();
   const made = { context, page, errors: watchErrors(page) };
-  opened.push(made);
   await page.goto(url);
-  await page.getByTestId('name-input').fill(name, { timeout: 15_000 });
-  await page.getByTestId('name-save').click();
-  await expect(page.getByTestId('my-name')).toHaveText(name, { timeout: 10_000 });
+  await nameDevice(page, name);
   return made;
 }
 

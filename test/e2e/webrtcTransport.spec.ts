@@ -25,9 +25,9 @@ const dist = fileURLToPath(new URL('../../.tmp/e2e-harness-dist', import.meta.ur
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
+const noNetns = process.getuid?.() === 0 ? undefined : netnsUnavailable();
 // Without root or user namespaces there is no private network to run in: skip, saying why,
 // rather than let WebRTC traffic onto the host's interfaces. As root (CI) it must work.
-const noNetns = process.getuid?.() === 0 ? undefined : netnsUnavailable();
 test.skip(noNetns !== undefined, noNetns);
 
 let browser: Browser | undefined;
