@@ -19,6 +19,8 @@ import {
   randomFingerprint,
   settledState,
   type Device,
+  failures,
+  tap,
 } from './netFixture.ts';
 
 /** Two devices that remember each other as pairing left them. */
@@ -58,21 +60,6 @@ function run(
   ];
 }
 
-async function failures<T extends Promise<unknown>[]>(...runs: T): Promise<{ [K in keyof T]: AuthError }> {
-  const settled = await Promise.allSettled(runs);
-  return settled.map((r) => {
-    if (r.status === 'fulfilled') throw new Error('an authentication that should have failed succeeded');
-    expect(r.reason).toBeInstanceOf(AuthError);
-    return r.reason as AuthError;
-  }) as { [K in keyof T]: AuthError };
-}
-
-function tap(transport: Transport): HandshakeMessage[] {
-  const got: HandshakeMessage[] = [];
-  transport.onMessage((bytes) => got.push(decodeMessage(bytes)));
-  return got;
-}
-
 describe('reconnection', () => {
   it('authenticates two remembered devices, each getting the other as remembered', async () => {
     const [a, b] = await pairedDevices();
@@ -95,7 +82,10 @@ describe('reconnection', () => {
     await stranger.remembered.remember(asRemembered(a)); // the stranger knows a's public ID and key
     const { a: ta, b: tb } = connect();
     const fromA = tap(tb);
-    const [aError, strangerError] = await failures(...run(a, stranger, { transports: { a: ta, b: tb } }));
+    const [aError, strangerError] = await failures(
+      AuthError,
+      ...run(a, stranger, { transports: { a: ta, b: tb } }),
+    );
     expect(aError).toMatchObject({ code: 'unknown-device', by: 'local' });
     expect(strangerError).toMatchObject({ code: 'unknown-device', by: 'peer' });
     // a sent its hello and its refusal, never a proof.
@@ -107,7 +97,7 @@ describe('reconnection', () => {
     const [a, b] = await pairedDevices();
     await Promise.all(run(a, b));
     expect(await b.remembered.forget(a.identity.id)).toBe(true);
-    const [aError, bError] = await failures(...run(a, b));
+    const [aError, bError] = await failures(AuthError, ...run(a, b));
     expect(bError).toMatchObject({ code: 'unknown-device', by: 'local' });
     expect(aError).toMatchObject({ code: 'unknown-device', by: 'peer' });
     expect(aError.message).toMatch(/not paired/);
@@ -118,7 +108,7 @@ describe('reconnection', () => {
     // b claims its own ID and certificate but holds other keys (it cannot have b's private key).
     const other = await makeDevice('Other');
     const impostor: Device = { ...b, identity: { ...b.identity, keys: other.identity.keys } };
-    const [aError, impostorError] = await failures(...run(a, impostor));
+    const [aError, impostorError] = await failures(AuthError, ...run(a, impostor));
     expect(aError).toMatchObject({ code: 'bad-signature', by: 'local' });
     expect(impostorError).toMatchObject({ code: 'bad-signature', by: 'peer' });
   });
@@ -132,13 +122,13 @@ describe('reconnection', () => {
     ).rejects.toThrow(/does not match its key/);
     // And a device that kept b's identity but lost its private key to a new one cannot sign.
     const wrongKey: Device = { ...b, identity: { ...b.identity, keys: other.identity.keys } };
-    expect((await failures(...run(wrongKey, a)))[1].code).toBe('bad-signature');
+    expect((await failures(AuthError, ...run(wrongKey, a)))[1].code).toBe('bad-signature');
   });
 
   it('refuses a peer whose certificate is not the pinned one, on both sides', async () => {
     const [a, b] = await pairedDevices();
     await a.remembered.remember(asRemembered(b, { fingerprint: randomFingerprint() }));
-    const [aError, bError] = await failures(...run(a, b));
+    const [aError, bError] = await failures(AuthError, ...run(a, b));
     expect(aError).toMatchObject({ code: 'fingerprint-changed', by: 'local' });
     expect(bError).toMatchObject({ code: 'fingerprint-changed', by: 'peer' });
   });
@@ -149,7 +139,7 @@ describe('reconnection', () => {
       a: { local: a.identity.fingerprint, remote: randomFingerprint() },
       b: { local: b.identity.fingerprint, remote: randomFingerprint() },
     };
-    const errors = await failures(...run(a, b, { views }));
+    const errors = await failures(AuthError, ...run(a, b, { views }));
     for (const error of errors)
       expect(error).toMatchObject({ code: 'tampered', message: expect.stringMatching(/tampering/) });
   });
@@ -172,7 +162,7 @@ describe('reconnection', () => {
       fingerprints: directViews(a, b).a,
     });
     for (const message of recorded.slice(0, 2)) await second.b.send(encodeMessage(message));
-    expect((await failures(result))[0].code).toBe('bad-signature');
+    expect((await failures(AuthError, result))[0].code).toBe('bad-signature');
   });
 
   it('refuses a remembered device other than the one the connection was made for', async () => {
@@ -193,7 +183,7 @@ describe('reconnection', () => {
       remembered: b.remembered,
       fingerprints: directViews(a, b).b,
     });
-    const [error] = await failures(result, peer);
+    const [error] = await failures(AuthError, result, peer);
     expect(error).toMatchObject({ code: 'unknown-device', by: 'local' });
   });
 
@@ -209,7 +199,7 @@ describe('reconnection', () => {
     await tb.send(
       encodeMessage({ kind: 'pair-proof', mac: new Uint8Array(32), signature: new Uint8Array(64) }),
     );
-    expect((await failures(result))[0]).toMatchObject({ code: 'malformed', by: 'local' });
+    expect((await failures(AuthError, result))[0]).toMatchObject({ code: 'malformed', by: 'local' });
     expect(ta.closed?.by).toBe('local');
   });
 
@@ -229,7 +219,7 @@ describe('reconnection', () => {
     clock.advance(9_999);
     expect(await settledState(result)).toBe('pending');
     clock.advance(1);
-    expect((await failures(result))[0]).toMatchObject({ code: 'timeout', by: 'local' });
+    expect((await failures(AuthError, result))[0]).toMatchObject({ code: 'timeout', by: 'local' });
     expect(ta.closed?.by).toBe('local');
     await expect.poll(() => got.at(-1), { timeout: 2000 }).toEqual({ kind: 'refuse', code: 'timeout' });
   });
@@ -260,14 +250,14 @@ describe('reconnection after a certificate renewal', () => {
     const renewedB = await renewCertificate(b);
     const forged = { ...renewedB.identity.renewal!, signature: new Uint8Array(64).fill(1) };
     const forger: Device = { ...renewedB, identity: { ...renewedB.identity, renewal: forged } };
-    expect((await failures(...run(a, forger)))[0].code).toBe('fingerprint-changed');
+    expect((await failures(AuthError, ...run(a, forger)))[0].code).toBe('fingerprint-changed');
     expect((await a.remembered.get(b.identity.id))?.fingerprint).toBe(b.identity.fingerprint);
   });
 
   it('refuses a peer that missed two renewals (the statement starts from another pin)', async () => {
     const [a, b] = await pairedDevices();
     const twice = await renewCertificate(await renewCertificate(b));
-    const [aError] = await failures(...run(a, twice));
+    const [aError] = await failures(AuthError, ...run(a, twice));
     expect(aError).toMatchObject({ code: 'fingerprint-changed', by: 'local' });
   });
 
@@ -281,7 +271,7 @@ describe('reconnection after a certificate renewal', () => {
       a: { local: a.identity.fingerprint, remote: relay },
       b: { local: renewedB.identity.fingerprint, remote: a.identity.fingerprint },
     };
-    const errors = await failures(...run(a, renewedB, { views }));
+    const errors = await failures(AuthError, ...run(a, renewedB, { views }));
     expect(errors[0].code).toBe('tampered');
     expect((await a.remembered.get(b.identity.id))?.fingerprint).toBe(b.identity.fingerprint);
   });

@@ -10,6 +10,9 @@ import type { Fingerprint } from '../../../src/net/fingerprint.ts';
 import type { FingerprintView } from '../../../src/net/handshakeMessages.ts';
 import { loadOrCreateIdentity, type DeviceIdentity } from '../../../src/net/identity.ts';
 import { RememberedDevices } from '../../../src/net/rememberedDevices.ts';
+import { decodeMessage, type HandshakeMessage } from '../../../src/net/handshakeMessages.ts';
+import type { Transport } from '../../../src/ports/Transport.ts';
+import { expect } from 'vitest';
 
 const hexPairs = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
 
@@ -92,4 +95,28 @@ export async function settledState(promise: Promise<unknown>): Promise<'pending'
   );
   await new Promise((resolve) => setTimeout(resolve, 0));
   return state;
+}
+
+/**
+ * The errors the runs failed with, in order, each an instance of `type`; a run that
+ * succeeds fails the test.
+ */
+export async function failures<E extends Error, T extends Promise<unknown>[]>(
+  type: abstract new (...args: never[]) => E,
+  ...runs: T
+): Promise<{ [K in keyof T]: E }> {
+  const settled = await Promise.allSettled(runs);
+  return settled.map((r) => {
+    if (r.status === 'fulfilled')
+      throw new Error(`a handshake that should have failed with ${type.name} succeeded`);
+    expect(r.reason).toBeInstanceOf(type);
+    return r.reason as E;
+  }) as { [K in keyof T]: E };
+}
+
+/** Everything a transport receives, decoded. */
+export function tap(transport: Transport): HandshakeMessage[] {
+  const got: HandshakeMessage[] = [];
+  transport.onMessage((bytes) => got.push(decodeMessage(bytes)));
+  return got;
 }

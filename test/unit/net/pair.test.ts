@@ -26,6 +26,8 @@ import {
   randomFingerprint,
   settledState,
   type Device,
+  failures,
+  tap,
 } from './netFixture.ts';
 
 const clock = systemClock();
@@ -102,23 +104,6 @@ function inviterOnly(
   });
 }
 
-/** The errors the runs failed with, in order; a run that succeeds fails the test. */
-async function failures<T extends Promise<unknown>[]>(...runs: T): Promise<{ [K in keyof T]: PairingError }> {
-  const settled = await Promise.allSettled(runs);
-  return settled.map((r) => {
-    if (r.status === 'fulfilled') throw new Error('a pairing that should have failed succeeded');
-    expect(r.reason).toBeInstanceOf(PairingError);
-    return r.reason as PairingError;
-  }) as { [K in keyof T]: PairingError };
-}
-
-/** Everything a transport receives, decoded. */
-function tap(transport: Transport): HandshakeMessage[] {
-  const got: HandshakeMessage[] = [];
-  transport.onMessage((bytes) => got.push(decodeMessage(bytes)));
-  return got;
-}
-
 const send = (transport: Transport, message: HandshakeMessage) => transport.send(encodeMessage(message));
 
 describe('pairing', () => {
@@ -173,7 +158,7 @@ describe('pairing', () => {
     });
     const { a, b } = connect();
     const [inviter, joiner] = run({ ...s, inviter: { ...s.inviter, remembered: failing } }, { a, b });
-    const inviterFailed = failures(inviter);
+    const inviterFailed = failures(PairingError, inviter);
     await joiner;
     const engineGot: Uint8Array[] = [];
     b.onMessage((m) => engineGot.push(m));
@@ -189,7 +174,7 @@ describe('pairing', () => {
     const s = await session();
     await Promise.all(run(s));
     const third = await makeDevice('Tablet');
-    const [inviterError, joinerError] = await failures(...run({ ...s, joiner: third }));
+    const [inviterError, joinerError] = await failures(PairingError, ...run({ ...s, joiner: third }));
     expect(inviterError).toMatchObject({ code: 'invite-used', by: 'local' });
     expect(joinerError).toMatchObject({ code: 'invite-used', by: 'peer' });
     expect(joinerError.message).toMatch(/already used/);
@@ -201,7 +186,7 @@ describe('pairing', () => {
     const late = new ManualClock(s.invite.expiresAt);
     const expired = { ...s, invites: new Invites(late) };
     expired.invites.add(s.invite);
-    const [inviterError, joinerError] = await failures(...run(expired));
+    const [inviterError, joinerError] = await failures(PairingError, ...run(expired));
     expect(inviterError).toMatchObject({ code: 'invite-expired', by: 'local' });
     expect(joinerError).toMatchObject({ code: 'invite-expired', by: 'peer' });
     expect(joinerError.message).toMatch(/expired/);
@@ -211,14 +196,14 @@ describe('pairing', () => {
 
   it('refuses a room the inviter made no invite for', async () => {
     const s = await session();
-    const [inviterError] = await failures(...run({ ...s, invites: new Invites(clock) }));
+    const [inviterError] = await failures(PairingError, ...run({ ...s, invites: new Invites(clock) }));
     expect(inviterError.code).toBe('invite-unknown');
   });
 
   it('fails on both sides with a wrong secret, and leaves the invite usable', async () => {
     const s = await session();
     const wrong = createInvite({ origin: 'https://tandem.test/', now: 0 }).secret;
-    const errors = await failures(...run(s, { joinerSecret: wrong }));
+    const errors = await failures(PairingError, ...run(s, { joinerSecret: wrong }));
     expect(errors.map((e) => e.code)).toEqual(['proof-failed', 'proof-failed']);
     expect(await s.inviter.remembered.list()).toEqual([]);
     expect(await s.joiner.remembered.list()).toEqual([]);
@@ -229,7 +214,7 @@ describe('pairing', () => {
   it('refuses a joiner that came to another room', async () => {
     const s = await session();
     const other = createInvite({ origin: 'https://tandem.test/', now: 0 }).room;
-    const [inviterError] = await failures(...run(s, { joinerRoom: other }));
+    const [inviterError] = await failures(PairingError, ...run(s, { joinerRoom: other }));
     expect(inviterError.code).toBe('wrong-room');
   });
 
@@ -241,7 +226,7 @@ describe('pairing', () => {
       a: { local: s.inviter.identity.fingerprint, remote: randomFingerprint() },
       b: { local: s.joiner.identity.fingerprint, remote: randomFingerprint() },
     };
-    const errors = await failures(...run(s, { views }));
+    const errors = await failures(PairingError, ...run(s, { views }));
     for (const error of errors) {
       expect(error).toMatchObject({ code: 'tampered', by: 'local' });
       expect(error.message).toMatch(/tampering/);
@@ -269,7 +254,7 @@ describe('pairing', () => {
       a: { local: s.inviter.identity.fingerprint, remote: relayToInviter },
       b: { local: s.joiner.identity.fingerprint, remote: relayToJoiner },
     };
-    const errors = await failures(...run(s, { a: inviterSide.a, b: joinerSide.b, views }));
+    const errors = await failures(PairingError, ...run(s, { a: inviterSide.a, b: joinerSide.b, views }));
     expect(errors.map((e) => e.code)).toEqual(['proof-failed', 'proof-failed']);
     expect(inviterSide.a.closed).toBeDefined();
     expect(joinerSide.b.closed).toBeDefined();
@@ -299,7 +284,7 @@ describe('pairing', () => {
     const inviter = inviterOnly(s, second.a, { invites: reopened });
     await send(second.b, hello!);
     await send(second.b, proof!);
-    const [error] = await failures(inviter);
+    const [error] = await failures(PairingError, inviter);
     expect(error.code).toBe('proof-failed');
     expect(fromInviter.at(-1)).toEqual({ kind: 'refuse', code: 'proof-failed' });
     expect(second.a.closed?.by).toBe('local');
@@ -309,7 +294,7 @@ describe('pairing', () => {
     const third = connect();
     const again = inviterOnly(s, third.a);
     await send(third.b, hello!);
-    expect((await failures(again))[0].code).toBe('invite-used');
+    expect((await failures(PairingError, again))[0].code).toBe('invite-used');
   });
 
   it("refuses a peer that sends this device's own hello back", async () => {
@@ -319,7 +304,7 @@ describe('pairing', () => {
     const inviter = inviterOnly(s, a);
     await expect.poll(() => got.length, { timeout: 2000 }).toBe(1);
     await send(b, { ...(got[0] as HandshakeMessage & { kind: 'pair-hello' }), role: 'joiner' });
-    expect((await failures(inviter))[0].code).toBe('same-device');
+    expect((await failures(PairingError, inviter))[0].code).toBe('same-device');
   });
 
   it('refuses a hello whose device ID is not the hash of its key', async () => {
@@ -337,7 +322,7 @@ describe('pairing', () => {
       nonce: new Uint8Array(32),
       fingerprints: directViews(s.inviter, s.joiner).b,
     });
-    expect((await failures(inviter))[0].code).toBe('bad-device-id');
+    expect((await failures(PairingError, inviter))[0].code).toBe('bad-device-id');
   });
 
   it('refuses a peer whose signature is not made with the key it announced', async () => {
@@ -345,7 +330,10 @@ describe('pairing', () => {
     const s = await session();
     const signer = await makeDevice('Other');
     const joinerIdentity = { ...s.joiner.identity, keys: signer.identity.keys };
-    const errors = await failures(...run({ ...s, joiner: { ...s.joiner, identity: joinerIdentity } }));
+    const errors = await failures(
+      PairingError,
+      ...run({ ...s, joiner: { ...s.joiner, identity: joinerIdentity } }),
+    );
     expect(errors.map((e) => e.code)).toEqual(['bad-signature', 'bad-signature']);
     expect(errors[1].by).toBe('peer');
   });
@@ -390,7 +378,7 @@ describe('pairing without the secret', () => {
       encodeFields(['signature', 'joiner', transcript]),
     );
     await send(b, { kind: 'pair-proof', mac: proof.mac, signature });
-    expect((await failures(inviter))[0].code).toBe('proof-failed');
+    expect((await failures(PairingError, inviter))[0].code).toBe('proof-failed');
     expect(await s.inviter.remembered.list()).toEqual([]);
   });
 });
@@ -431,7 +419,7 @@ describe('pairing refuses bad messages', () => {
     it(`refuses ${what} with ${code}, tells the peer and closes`, async () => {
       const { result, peer, got, a } = await inviterFacing();
       await peer.send(bytes());
-      const [error] = await failures(result);
+      const [error] = await failures(PairingError, result);
       expect(error).toMatchObject({ code, by: 'local' });
       expect(a.closed).toMatchObject({ by: 'local', message: error.message });
       await expect.poll(() => peer.closed?.by, { timeout: 2000 }).toBe('remote');
@@ -442,14 +430,14 @@ describe('pairing refuses bad messages', () => {
   it('turns a refusal code it does not know into a generic refusal', async () => {
     const { result, peer } = await inviterFacing();
     await peer.send(new TextEncoder().encode('{"v":1,"kind":"refuse","code":"from-the-future"}'));
-    const [error] = await failures(result);
+    const [error] = await failures(PairingError, result);
     expect(error).toMatchObject({ code: 'refused', by: 'peer' });
   });
 
   it('reports a closed connection as such', async () => {
     const { result, peer } = await inviterFacing();
     peer.close('bye');
-    const [error] = await failures(result);
+    const [error] = await failures(PairingError, result);
     expect(error).toMatchObject({ code: 'closed', by: 'peer' });
   });
 });
@@ -465,7 +453,7 @@ describe('pairing time limit', () => {
     manual.advance(4_999);
     expect(await settledState(result)).toBe('pending');
     manual.advance(1);
-    const [error] = await failures(result);
+    const [error] = await failures(PairingError, result);
     expect(error).toMatchObject({ code: 'timeout', by: 'local' });
     expect(a.closed?.by).toBe('local');
     await expect.poll(() => got.at(-1), { timeout: 2000 }).toEqual({ kind: 'refuse', code: 'timeout' });
