@@ -1,10 +1,60 @@
 /**
- * NodeVolume's whole-file I/O: writing a new file, fsyncing one, reading one back in
- * windows, and making a rename durable. Errors are mapped onto the port's for `path`.
+ * NodeVolume's file I/O: writing a new file, fsyncing one, reading one back in windows or
+ * a range of one version, and making a rename durable. Errors are mapped onto the port's
+ * for `path`.
  */
 import { constants, type BigIntStats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { fsCall, O_NOFOLLOW, volumeError } from './NodeVolume.errors.ts';
+import { ChangedMeanwhileError } from '../../ports/Volume.ts';
+import { errnoCode, fsCall, O_NOFOLLOW, volumeError } from './NodeVolume.errors.ts';
+
+/**
+ * Up to `length` bytes at `offset` of the file at `abs`, as the version `opened` stats
+ * describe (the header of NodeVolume.ts, "Reading"): a file gone, replaced or changed
+ * before the read ended rejects with `ChangedMeanwhileError` rather than give bytes that
+ * may mix two versions. Opens without following a link, and closes again.
+ */
+export async function readVersion(
+  abs: string,
+  path: string,
+  opened: BigIntStats,
+  offset: number,
+  length: number,
+): Promise<Uint8Array> {
+  let handle: FileHandle;
+  try {
+    handle = await open(abs, constants.O_RDONLY | O_NOFOLLOW);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') {
+      throw new ChangedMeanwhileError(path, undefined, undefined, { cause: error });
+    }
+    throw volumeError(error, path);
+  }
+  try {
+    const want = Math.max(0, Math.min(length, Number(opened.size) - offset));
+    const buffer = new Uint8Array(want);
+    let filled = 0;
+    while (filled < want) {
+      const { bytesRead } = await fsCall(path, () =>
+        handle.read(buffer, filled, want - filled, offset + filled),
+      );
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    // After the read: any write that began before it finished has moved the mtime.
+    const now = await fsCall(path, () => handle.stat({ bigint: true }));
+    if (filled < want || !sameVersion(opened, now))
+      throw new ChangedMeanwhileError(path, undefined, undefined);
+    return buffer;
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+function sameVersion(a: BigIntStats, b: BigIntStats): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
+}
 
 /** Writes `chunks` into a new `file` with `mode`, fsyncs it, and returns its final stats. */
 export async function writeTempFile(

@@ -36,16 +36,15 @@
  * `ChangedMeanwhileError` instead of returning bytes that may mix two versions. A file
  * replaced by a rename therefore rejects too, as a browser `File` does.
  *
- * Partial downloads: NodeVolume.partials.ts. Watching: NodeVolume.watch.ts. Whole-file
- * writes and fsyncs: NodeVolume.io.ts.
+ * Partial downloads: NodeVolume.partials.ts. Watching: NodeVolume.watch.ts. File I/O
+ * (whole-file writes, fsyncs, the checked ranged read): NodeVolume.io.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, type BigIntStats } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import {
   link,
   lstat,
   mkdir,
-  open,
   opendir,
   readdir,
   rename,
@@ -53,7 +52,6 @@ import {
   stat,
   unlink,
   writeFile,
-  type FileHandle,
 } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
@@ -77,11 +75,10 @@ import {
   errnoCode,
   fsCall,
   hardLinksUnsupported,
-  O_NOFOLLOW,
   rootUnavailable,
   volumeError,
 } from './NodeVolume.errors.ts';
-import { fileChunks, syncDirectory, syncFile, writeTempFile } from './NodeVolume.io.ts';
+import { fileChunks, readVersion, syncDirectory, syncFile, writeTempFile } from './NodeVolume.io.ts';
 import { NodePartials } from './NodeVolume.partials.ts';
 import { watchFolder } from './NodeVolume.watch.ts';
 import { ancestors, isReservedName, MARKER, pathSegments, TEMP_PREFIX } from './volumePaths.ts';
@@ -166,7 +163,10 @@ export class NodeVolume implements Volume {
     return {
       size: Number(opened.size),
       mtime: milliseconds(opened),
-      read: (offset, length) => this.#read(path, opened, offset, length),
+      read: async (offset, length) => {
+        await this.#checkMarker();
+        return readVersion(this.#abs(path), path, opened, offset, length);
+      },
     };
   }
 
@@ -401,40 +401,6 @@ export class NodeVolume implements Volume {
     return entries;
   }
 
-  async #read(path: string, opened: BigIntStats, offset: number, length: number): Promise<Uint8Array> {
-    await this.#checkMarker();
-    let handle: FileHandle;
-    try {
-      handle = await open(this.#abs(path), constants.O_RDONLY | O_NOFOLLOW);
-    } catch (error) {
-      const code = errnoCode(error);
-      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') {
-        throw new ChangedMeanwhileError(path, undefined, undefined, { cause: error });
-      }
-      throw volumeError(error, path);
-    }
-    try {
-      const want = Math.max(0, Math.min(length, Number(opened.size) - offset));
-      const buffer = new Uint8Array(want);
-      let filled = 0;
-      while (filled < want) {
-        const { bytesRead } = await fsCall(path, () =>
-          handle.read(buffer, filled, want - filled, offset + filled),
-        );
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      // After the read: any write that began before it finished has moved the mtime.
-      const now = await fsCall(path, () => handle.stat({ bigint: true }));
-      if (filled < want || !sameVersion(opened, now)) {
-        throw new ChangedMeanwhileError(path, undefined, undefined);
-      }
-      return buffer;
-    } finally {
-      await handle.close().catch(() => undefined);
-    }
-  }
-
   /** Makes each missing directory of `dirs` (outermost first); returns those it made. */
   async #makeDirectories(dirs: readonly string[]): Promise<string[]> {
     const created: string[] = [];
@@ -502,10 +468,6 @@ function entry(path: string, found: Found & { kind: 'file' | 'directory' }): Vol
 
 function milliseconds(stats: BigIntStats): number {
   return Number(stats.mtimeNs / 1_000_000n);
-}
-
-function sameVersion(a: BigIntStats, b: BigIntStats): boolean {
-  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
 }
 
 /** Rejects with `ChangedMeanwhileError` unless what was found is what the engine expected. */
