@@ -2,14 +2,9 @@
  * The tree walking under `HandleVolume`: finding what is at a path, listing a directory,
  * making and unmaking parents, and copying and checking files. Paths are already checked.
  */
-import {
-  ChangedMeanwhileError,
-  WrongKindError,
-  type Expectation,
-  type VolumeEntry,
-} from '../../ports/Volume.ts';
+import { WrongKindError, type Expectation, type VolumeEntry } from '../../ports/Volume.ts';
 import { fold, fsCall, isDom, rootUnavailable, SWAP_SUFFIX, volumeError } from './HandleVolume.dom.ts';
-import { isReservedName } from './volumePaths.ts';
+import { checkExpectation, isReservedName } from './volumePaths.ts';
 
 export type Dir = FileSystemDirectoryHandle;
 
@@ -183,15 +178,9 @@ export function entry(path: string, found: Found & { kind: 'file' | 'directory' 
     : { path, kind: 'directory', size: 0, mtime: 0 };
 }
 
-/** Rejects with `ChangedMeanwhileError` unless what was found is what the engine expected. */
-export function checkExpectation(path: string, found: Found, expect: Expectation | undefined): void {
-  if (expect === undefined) return;
-  const actual = found.kind === 'absent' ? undefined : entry(path, found);
-  const matches =
-    expect === 'absent'
-      ? actual === undefined
-      : actual?.kind === 'file' && actual.size === expect.size && actual.mtime === expect.mtime;
-  if (!matches) throw new ChangedMeanwhileError(path, expect, actual);
+/** `checkExpectation` (volumePaths.ts) of what a lookup found. */
+export function checkFound(path: string, found: Found, expect: Expectation | undefined): void {
+  checkExpectation(path, found.kind === 'absent' ? undefined : entry(path, found), expect);
 }
 
 export function lastSegment(path: string): string {

@@ -39,7 +39,7 @@ import {
 import { fold, fsCall, handleSegments, isDom, rootUnavailable, volumeError } from './HandleVolume.dom.ts';
 import { HandlePartials } from './HandleVolume.partials.ts';
 import {
-  checkExpectation,
+  checkFound,
   children,
   copyInto,
   entry,
@@ -167,14 +167,14 @@ export class HandleVolume implements Volume {
   ): Promise<VolumeEntry> {
     await this.#begin(path);
     const before = await findWritable(this.#root, path);
-    checkExpectation(path, before, expect);
+    checkFound(path, before, expect);
     if (before.kind === 'file') {
       // The writable's swap file is the "aside"; close() replaces the file in one step.
       const writable = await fsCall(path, () => before.handle.createWritable());
       try {
         await writeChunks(path, writable, chunks);
         await this.#checkMarker();
-        checkExpectation(path, await findWritable(this.#root, path), expect);
+        checkFound(path, await findWritable(this.#root, path), expect);
         await fsCall(path, () => writable.close());
       } catch (error) {
         await writable.abort().catch(() => undefined);
@@ -209,7 +209,7 @@ export class HandleVolume implements Volume {
     await this.#begin(path);
     const found = await find(this.#root, path);
     if (found.kind === 'absent' && expect === undefined) throw new NotFoundError(path);
-    checkExpectation(path, found, expect);
+    checkFound(path, found, expect);
     if (found.kind === 'absent') return;
     await fsCall(path, () => found.parent.removeEntry(found.handle.name));
     this.#changed(path);
@@ -321,7 +321,7 @@ export class HandleVolume implements Volume {
   ): Promise<VolumeEntry> {
     await this.#checkMarker();
     const now = await findWritable(this.#root, path);
-    checkExpectation(path, now, expect);
+    checkFound(path, now, expect);
     const name = lastSegment(path);
     if (now.kind === 'absent' && source.move) {
       await fsCall(path, () => source.move!(dir, name));
@@ -333,7 +333,7 @@ export class HandleVolume implements Volume {
     try {
       const file = await fsCall(path, () => source.getFile());
       await copyInto(path, file, target, async () => {
-        if (now.kind === 'file') checkExpectation(path, await findWritable(this.#root, path), expect);
+        if (now.kind === 'file') checkFound(path, await findWritable(this.#root, path), expect);
       });
     } catch (error) {
       if (now.kind === 'absent') await dir.removeEntry(name).catch(() => undefined);

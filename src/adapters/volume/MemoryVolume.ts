@@ -29,7 +29,7 @@ import {
   type VolumeChange,
   type VolumeEntry,
 } from '../../ports/Volume.ts';
-import { ancestors, checkPartialKey, checkRange, pathSegments } from './volumePaths.ts';
+import { ancestors, checkExpectation, checkPartialKey, checkRange, pathSegments } from './volumePaths.ts';
 
 interface FileNode {
   readonly kind: 'file';
@@ -324,13 +324,8 @@ export class MemoryVolume implements Volume {
   }
 
   #checkExpectation(path: string, expect: Expectation | undefined): void {
-    if (expect === undefined) return;
     const node = this.#nodes.get(path);
-    const matches =
-      expect === 'absent'
-        ? !node
-        : node?.kind === 'file' && node.content.size === expect.size && node.mtime === expect.mtime;
-    if (!matches) throw new ChangedMeanwhileError(path, expect, node && entry(path, node));
+    checkExpectation(path, node && entry(path, node), expect);
   }
 
   #makeParents(path: string): void {

@@ -56,7 +56,6 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import {
   AlreadyExistsError,
-  ChangedMeanwhileError,
   InvalidPathError,
   NotEmptyError,
   NotFoundError,
@@ -81,7 +80,14 @@ import {
 import { fileChunks, readVersion, syncDirectory, syncFile, writeTempFile } from './NodeVolume.io.ts';
 import { NodePartials } from './NodeVolume.partials.ts';
 import { watchFolder } from './NodeVolume.watch.ts';
-import { ancestors, isReservedName, MARKER, pathSegments, TEMP_PREFIX } from './volumePaths.ts';
+import {
+  ancestors,
+  checkExpectation,
+  isReservedName,
+  MARKER,
+  pathSegments,
+  TEMP_PREFIX,
+} from './volumePaths.ts';
 
 const fold = (s: string) => s.toLowerCase();
 
@@ -217,7 +223,7 @@ export class NodeVolume implements Volume {
     try {
       written = await fill(before.kind === 'file' ? Number(before.stats.mode) & 0o7777 : undefined);
       await this.#checkMarker();
-      checkExpectation(path, await this.#findWritable(path), expect);
+      checkFound(path, await this.#findWritable(path), expect);
       try {
         await rename(file, target);
       } catch (error) {
@@ -240,7 +246,7 @@ export class NodeVolume implements Volume {
     await this.#begin(path);
     const found = await this.#find(path);
     if (found.kind === 'absent' && expect === undefined) throw new NotFoundError(path);
-    checkExpectation(path, found, expect);
+    checkFound(path, found, expect);
     if (found.kind === 'absent') return;
     const target = this.#abs(path);
     if (found.kind === 'file') return fsCall(path, () => unlink(target));
@@ -470,15 +476,9 @@ function milliseconds(stats: BigIntStats): number {
   return Number(stats.mtimeNs / 1_000_000n);
 }
 
-/** Rejects with `ChangedMeanwhileError` unless what was found is what the engine expected. */
-function checkExpectation(path: string, found: Found, expect: Expectation | undefined): void {
-  if (expect === undefined) return;
-  const actual = found.kind === 'absent' ? undefined : entry(path, found);
-  const matches =
-    expect === 'absent'
-      ? actual === undefined
-      : actual?.kind === 'file' && actual.size === expect.size && actual.mtime === expect.mtime;
-  if (!matches) throw new ChangedMeanwhileError(path, expect, actual);
+/** `checkExpectation` (volumePaths.ts) of what a lookup found. */
+function checkFound(path: string, found: Found, expect: Expectation | undefined): void {
+  checkExpectation(path, found.kind === 'absent' ? undefined : entry(path, found), expect);
 }
 
 function notFollowed(path: string, at: string): InvalidPathError {

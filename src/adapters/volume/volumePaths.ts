@@ -1,8 +1,31 @@
 /**
  * The path rules every volume adapter enforces itself (Volume.ts): folder-relative, no way
- * out of the root, and the names Tandem keeps for its own files refused.
+ * out of the root, and the names Tandem keeps for its own files refused; and the one
+ * reading of an expectation they all check before replacing or removing.
  */
-import { InvalidPathError } from '../../ports/Volume.ts';
+import {
+  ChangedMeanwhileError,
+  InvalidPathError,
+  type Expectation,
+  type VolumeEntry,
+} from '../../ports/Volume.ts';
+
+/**
+ * Rejects with `ChangedMeanwhileError` unless `actual` (what is at `path` now, or
+ * undefined) is what the engine expected: nothing, or a file of that size and mtime.
+ */
+export function checkExpectation(
+  path: string,
+  actual: VolumeEntry | undefined,
+  expect: Expectation | undefined,
+): void {
+  if (expect === undefined) return;
+  const matches =
+    expect === 'absent'
+      ? actual === undefined
+      : actual?.kind === 'file' && actual.size === expect.size && actual.mtime === expect.mtime;
+  if (!matches) throw new ChangedMeanwhileError(path, expect, actual);
+}
 
 /** The marker file at the root of every shared folder. */
 export const MARKER = '.tandem';
