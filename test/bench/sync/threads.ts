@@ -2,6 +2,7 @@
  * Two devices on two threads (device.worker.ts), joined by a MessageChannel: the sync
  * benchmark as two machines would run it, each engine with a core of its own. Times
  * connect → the receiver has every file and is idle, then checks both hold the same.
+ * `BENCH_PROF=DIR` writes each device's CPU profile there (`--cpu-prof`).
  */
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
