@@ -35,6 +35,7 @@ export interface FolderEngine {
     readonly folders: readonly { readonly id: FolderId; readonly label: string }[];
   }[];
   folders(): { readonly config: FolderConfig; readonly state: FolderView['state'] }[];
+  rescan(id: FolderId): void;
   on(listener: (event: EngineEvent) => void): Unsubscribe;
 }
 
@@ -176,6 +177,25 @@ export class FolderService {
     this.#bindings.set(id, updated);
     if (this.#view(id).access.kind === 'running') await engine.shareFolder(id, chosen);
     this.#update(id, { devices: chosen });
+  }
+
+  /**
+   * The directory a running folder lives in, for the page's own file work (import, download,
+   * conflicts, `.tandemignore`); the engine notices what changes there by watching or scanning.
+   */
+  async directory(id: FolderId): Promise<FileSystemDirectoryHandle> {
+    const binding = this.#binding(id);
+    if (this.#view(id).access.kind !== 'running')
+      throw new Error(`${binding.label} is not open on this visit`);
+    if (binding.location.kind === 'handle') return binding.location.handle;
+    const root = await this.#o.places.opfsRoot();
+    return root.getDirectoryHandle(binding.location.name);
+  }
+
+  /** Looks at a folder again now, after the page itself changed files in it. */
+  rescan(id: FolderId): void {
+    this.#binding(id);
+    this.#ready().rescan(id);
   }
 
   /** Stops syncing a folder and forgets it here; its files stay where they are. */

@@ -40,6 +40,7 @@ class FakeEngine implements FolderEngine {
   readonly running = new Map<FolderId, FolderConfig>();
   readonly listeners = new Set<(event: EngineEvent) => void>();
   offered: { peer: DeviceId; folders: { id: FolderId; label: string }[] }[] = [];
+  readonly rescans: FolderId[] = [];
   addFolder(config: FolderConfig): void {
     if (this.running.has(config.id)) throw new Error('already shared');
     this.running.set(config.id, config);
@@ -51,6 +52,9 @@ class FakeEngine implements FolderEngine {
     const config = this.running.get(id);
     if (!config) throw new Error('not shared');
     this.running.set(id, { ...config, devices });
+  }
+  rescan(id: FolderId): void {
+    this.rescans.push(id);
   }
   offers() {
     return this.offered;
@@ -237,6 +241,28 @@ describe('FolderService', () => {
     expect(saved.size).toBe(0);
     expect(service.folders()).toEqual([]);
     expect(await volumes.get(opfs.children.get('Temp')!)!.hasMarker()).toBe(true);
+  });
+
+  it("hands out a running folder's directory and asks the engine to rescan it; a folder awaiting access has none", async () => {
+    const waiting = new FakeDir('Waiting');
+    waiting.permission = 'prompt';
+    const { service, engine, opfs } = setup({
+      bindings: [
+        {
+          id: 'w'.repeat(32),
+          label: 'Waiting',
+          devices: [],
+          location: { kind: 'handle', handle: asHandle(waiting) },
+        },
+      ],
+    });
+    await service.attach(engine);
+    const id = await service.add('Notes');
+    expect(await service.directory(id)).toBe(opfs.children.get('Notes'));
+    service.rescan(id);
+    expect(engine.rescans).toEqual([id]);
+    await expect(service.directory('w'.repeat(32))).rejects.toThrow('Waiting is not open on this visit');
+    expect(() => service.rescan('x'.repeat(32))).toThrow('no folder');
   });
 
   it("follows the engine's events for its folders and ignores others", async () => {
