@@ -1,6 +1,6 @@
 /**
  * The composition root: builds the browser adapters and hands them to the UI as ports —
- * the content engine's worker pool, and the network (identity in IndexedDB, the session
+ * the content engine's worker pool (which also hashes the sync engine's scans), and the network (identity in IndexedDB, the session
  * layer, and a sync engine receiving each authenticated connection), and the folder
  * service, which starts the saved folders once the engine runs.
  *
@@ -10,6 +10,7 @@
  */
 import { h, render } from 'preact';
 import { systemClock } from './adapters/clock/SystemClock.ts';
+import { poolHashFile } from './adapters/content/poolHashFile.ts';
 import { WorkerPoolContentService } from './adapters/content/WorkerPoolContentService.ts';
 import { CryptoRandom } from './adapters/random/CryptoRandom.ts';
 import { IdbStore } from './adapters/store/IdbStore.ts';
@@ -91,7 +92,8 @@ async function startNetwork(): Promise<{ network: NetworkService | string; folde
           name: name(),
           store,
           clock,
-          hashFile: (source) => digestSource(source, { sha256 }),
+          // Scans hash in the worker pool: a large file never blocks the page.
+          hashFile: poolHashFile(content, (source) => digestSource(source, { sha256 })),
           newIndexId: () => newIndexId(random),
           sha256,
         });

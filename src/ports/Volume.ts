@@ -45,6 +45,12 @@ export type Expectation = { readonly size: number; readonly mtime: number } | 'a
 /** A file opened for reading: its bytes as of opening, plus the mtime they had. */
 export interface FileSource extends ByteSource {
   readonly mtime: number;
+  /**
+   * The same bytes as a Blob, where the volume has one (a browser `File`): the app can
+   * then hash the file in a worker without its bytes passing through the engine's thread.
+   * Reading it fails once the file changes, as `read` does.
+   */
+  readonly blob?: Blob;
 }
 
 /** Tells the engine that something changed; it decides when to rescan. */

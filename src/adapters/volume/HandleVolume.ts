@@ -144,6 +144,7 @@ export class HandleVolume implements Volume {
     return {
       size: file.size,
       mtime: file.lastModified,
+      blob: file,
       read: async (offset, length) => {
         checkRange(offset, length);
         await this.#checkMarker();
