@@ -1,9 +1,10 @@
 /**
  * What the folders screen shows of one folder, built from the engine's events: its state,
- * the round's progress, recent activity and the files not in sync. Plain data and pure
- * updates, so the service stays small and the logic is tested without a browser.
+ * the round's progress (per peer too), the files downloading now, recent activity and the
+ * files not in sync. Plain data and pure updates, so the service stays small and the logic
+ * is tested without a browser.
  */
-import type { EngineEvent, FileIssueCode, FolderState } from '../core/engine/events.ts';
+import type { EngineEvent, FileIssueCode, FolderState, PeerRoundProgress } from '../core/engine/events.ts';
 import type { DeviceId, FolderId } from '../ports/Store.ts';
 
 /** Recent activity kept per folder. */
@@ -25,6 +26,17 @@ export interface FolderProgress {
   readonly bytesTotal: number;
   readonly rate: number;
   readonly etaSeconds?: number;
+  /** Who the round's bytes came from so far (absent until a peer served any). */
+  readonly peers?: readonly PeerRoundProgress[];
+}
+
+/** A download under way: from its first progress until it lands, fails or the round ends. */
+export interface FileInFlight {
+  readonly path: string;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  /** bytes/s over the file so far. */
+  readonly rate: number;
 }
 
 export interface FolderActivity {
@@ -51,6 +63,11 @@ export interface FolderView {
   readonly access: FolderAccess;
   readonly state: FolderState;
   readonly progress?: FolderProgress;
+  /**
+   * Downloads under way, in the order they started; absent or empty when none. Few at a
+   * time (the engine applies a handful of actions at once); the UI shows the first ones.
+   */
+  readonly inFlight?: readonly FileInFlight[];
   /** Newest first, at most ACTIVITY_LIMIT. */
   readonly activity: readonly FolderActivity[];
   /** One per path, latest first. */
@@ -71,32 +88,65 @@ function addIssue(view: FolderView, issue: FolderIssue): FolderView {
   return { ...view, issues: [issue, ...view.issues.filter((i) => i.path !== issue.path)] };
 }
 
+/** The view without the downloads at `paths` (they landed, or stopped with an issue). */
+function landed(view: FolderView, ...paths: string[]): FolderView {
+  const before = view.inFlight ?? [];
+  const after = before.filter((f) => !paths.includes(f.path));
+  return after.length === before.length ? view : { ...view, inFlight: after };
+}
+
+function moved(view: FolderView, file: FileInFlight): FolderView {
+  const list = view.inFlight ?? [];
+  const at = list.findIndex((f) => f.path === file.path);
+  const inFlight = at < 0 ? [...list, file] : list.map((f, i) => (i === at ? file : f));
+  return { ...view, inFlight };
+}
+
 /**
  * The view after one engine event about this folder (`now` stamps activity). A new
  * round (scanning or syncing) starts a new list of issues: the engine reports again what
- * is still wrong; an idle folder has no progress left to show.
+ * is still wrong; a folder no longer syncing has no progress and no download left to show.
  */
 export function applyFolderEvent(view: FolderView, event: EngineEvent, now: number): FolderView {
   switch (event.type) {
     case 'folder': {
       const fresh = event.state.kind === 'syncing' && view.state.kind !== 'syncing';
+      const syncing = event.state.kind === 'syncing';
       return {
         ...view,
         state: event.state,
-        progress: event.state.kind === 'syncing' && !fresh ? view.progress : undefined,
+        progress: syncing && !fresh ? view.progress : undefined,
+        inFlight: syncing ? view.inFlight : [],
         issues: fresh ? view.issues.filter((i) => i.code === 'scan') : view.issues,
       };
     }
     case 'folder-progress': {
-      const { filesDone, filesTotal, bytesDone, bytesTotal, rate, etaSeconds } = event;
-      return { ...view, progress: { filesDone, filesTotal, bytesDone, bytesTotal, rate, etaSeconds } };
+      const { filesDone, filesTotal, bytesDone, bytesTotal, rate, etaSeconds, peers } = event;
+      return {
+        ...view,
+        progress: { filesDone, filesTotal, bytesDone, bytesTotal, rate, etaSeconds, peers },
+      };
+    }
+    case 'progress': {
+      const { path, bytesDone, bytesTotal, rate } = event;
+      return moved(view, { path, bytesDone, bytesTotal, rate });
     }
     case 'synced':
-      return addActivity(view, { path: event.path, what: SYNCED[event.action], at: now });
+      return addActivity(landed(view, event.path), { path: event.path, what: SYNCED[event.action], at: now });
     case 'conflict':
-      return addActivity(view, { path: event.path, what: 'conflict', copyName: event.copyName, at: now });
+      // The download was the winner (at `path`) or the peer's losing version (at the copy).
+      return addActivity(landed(view, event.path, event.copyName), {
+        path: event.path,
+        what: 'conflict',
+        copyName: event.copyName,
+        at: now,
+      });
     case 'file-issue':
-      return addIssue(view, { path: event.path, code: event.code, message: event.message });
+      return addIssue(landed(view, event.path), {
+        path: event.path,
+        code: event.code,
+        message: event.message,
+      });
     case 'scan-problems':
       return event.problems.reduce<FolderView>(
         (v, p) => addIssue(v, { path: p.path, code: 'scan', message: p.message }),

@@ -154,9 +154,12 @@ export class SyncEngine {
       hashFile: this.#o.hashFile,
       sha256: this.#o.sha256,
       timing: this.#timing,
-      fetcherFor: (folder, record) => this.#requester.fetcherFor(folder, record),
-      fetchDelta: async (folder, record, base, maxDelta) =>
-        (await this.#deltas.fetch({ folder, record, base, maxDelta })).bytes,
+      fetcherFor: (folder, record, served) => this.#requester.fetcherFor(folder, record, served),
+      fetchDelta: async (folder, record, base, maxDelta, served) => {
+        const result = await this.#deltas.fetch({ folder, record, base, maxDelta });
+        served?.(result.peer, result.bytesReceived);
+        return result.bytes;
+      },
       emit: (event) => this.#emit(event),
       notifyPeers: (folder) => this.#notifyPeers(folder),
     });

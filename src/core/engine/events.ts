@@ -25,6 +25,21 @@ export type FileIssueCode =
   /** Fetching or writing failed; it is retried. */
   | 'failed';
 
+/**
+ * What one peer delivered in a plan round. There is no "bytes left" per peer: the chunk
+ * requester picks the least-loaded peer for each chunk when it asks for it, so what is
+ * left of the round belongs to no peer yet (the round's own figures say what is left).
+ */
+export interface PeerRoundProgress {
+  readonly peer: DeviceId;
+  /** The round's downloads it has served chunks of that have not ended yet. */
+  readonly files: number;
+  /** Bytes received from it this round: chunks, or a delta's payload. */
+  readonly bytesReceived: number;
+  /** `bytesReceived` per second since the round began. */
+  readonly rate: number;
+}
+
 export type EngineEvent =
   | { readonly type: 'folder'; readonly folder: FolderId; readonly state: FolderState }
   /** A download's progress: after every chunk written. `rate` is bytes/s over the file so far. */
@@ -49,6 +64,8 @@ export type EngineEvent =
       readonly bytesTotal: number;
       readonly rate: number;
       readonly etaSeconds?: number;
+      /** Who the round's bytes came from, once any came from a peer. */
+      readonly peers?: readonly PeerRoundProgress[];
     }
   /** Local changes the scan recorded (new versions and tombstones). */
   | { readonly type: 'scanned'; readonly folder: FolderId; readonly changed: number }

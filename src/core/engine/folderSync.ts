@@ -51,6 +51,9 @@ import { RoundProgress } from './roundProgress.ts';
 import { forEachLimited } from './forEachLimited.ts';
 import { scanFolder, type HashFile } from './scan.ts';
 
+/** Hears that `peer` delivered `bytes` of a download. */
+export type Served = (peer: DeviceId, bytes: number) => void;
+
 /** A folder as the app shares it. */
 export interface FolderConfig {
   readonly id: FolderId;
@@ -83,12 +86,14 @@ export interface FolderSyncDeps {
   readonly hashFile: HashFile;
   readonly sha256?: Sha256;
   readonly timing: FolderTiming;
-  readonly fetcherFor: (folder: FolderId, record: FileRecord) => FetchChunk;
+  /** `served` hears which peer delivered each chunk (per-peer progress). */
+  readonly fetcherFor: (folder: FolderId, record: FileRecord, served?: Served) => FetchChunk;
   readonly fetchDelta?: (
     folder: FolderId,
     record: FileRecord,
     base: ByteSource,
     maxDelta: number,
+    served?: Served,
   ) => Promise<Uint8Array>;
   readonly emit: (event: EngineEvent) => void;
   /** Tells connected peers that the local index of this folder grew. */
@@ -315,7 +320,7 @@ export class FolderSync {
     const apply = (a: PlannedAction) =>
       this.#apply(a, local, progress).then((o) => {
         outcomes.set(a, o);
-        progress.actionEnded();
+        progress.actionEnded(a.path);
       });
     // Invariant 5: the planner's runs, one after another; actions within a run at once.
     for (const run of runsOf(actions)) await forEachLimited(run, this.#d.timing.concurrency, apply);
@@ -352,15 +357,17 @@ export class FolderSync {
   ): Promise<ApplyOutcome> {
     const { config, clock } = this.#d;
     const started = clock.now();
+    const served: Served = (peer, bytes) => round.served(peer, action.path, bytes);
     const outcome = await applyAction(
       {
         folder: config.id,
         volume: config.volume,
         store: this.#d.store,
         chunks: this.#chunks!,
-        fetcherFor: (record) => this.#d.fetcherFor(config.id, record),
+        fetcherFor: (record) => this.#d.fetcherFor(config.id, record, served),
         fetchDelta:
-          this.#d.fetchDelta && ((record, base, max) => this.#d.fetchDelta!(config.id, record, base, max)),
+          this.#d.fetchDelta &&
+          ((record, base, max) => this.#d.fetchDelta!(config.id, record, base, max, served)),
         sha256: this.#d.sha256,
         onProgress: (p) => {
           const seconds = Math.max(0.001, (clock.now() - started) / 1000);

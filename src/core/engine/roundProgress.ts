@@ -12,12 +12,14 @@
  *    when an action ends, so the last one of a round says every file is done.
  * 3. `rate` is bytes done per second since the round began (0 before any time passed);
  *    `etaSeconds` is what is left at that rate, absent while the rate is 0.
+ * 4. Per peer (`peers`, once a peer served anything): the bytes received from it and the
+ *    downloads it serves that have not ended; listed in the order peers first served.
  */
 import type { Clock } from '../../ports/Clock.ts';
-import type { FolderId } from '../../ports/Store.ts';
+import type { DeviceId, FolderId } from '../../ports/Store.ts';
 import type { PlannedAction } from '../plan/actions.ts';
 import type { CommitProgress } from './commit.ts';
-import type { EngineEvent } from './events.ts';
+import type { EngineEvent, PeerRoundProgress } from './events.ts';
 
 export interface RoundProgressOptions {
   readonly folder: FolderId;
@@ -38,6 +40,9 @@ export class RoundProgress {
   #bytesDone = 0;
   #filesDone = 0;
   #lastEmit = Number.NEGATIVE_INFINITY;
+  /** Per peer: bytes received, and the paths of unended downloads it served. */
+  readonly #peers = new Map<DeviceId, { bytes: number; readonly files: Set<string> }>();
+  readonly #ended = new Set<string>();
 
   constructor(options: RoundProgressOptions) {
     this.#o = options;
@@ -62,9 +67,24 @@ export class RoundProgress {
     if (this.#o.clock.now() - this.#lastEmit >= (this.#o.intervalMs ?? 250)) this.#emit();
   }
 
-  /** An action of the round ended, however it ended. */
-  actionEnded(): void {
+  /**
+   * `peer` delivered `bytes` for the download at `path` (before the commit verifies and
+   * writes them; `file` reports that, and emits).
+   */
+  served(peer: DeviceId, path: string, bytes: number): void {
+    let served = this.#peers.get(peer);
+    if (!served) this.#peers.set(peer, (served = { bytes: 0, files: new Set() }));
+    served.bytes += Math.max(0, bytes);
+    if (!this.#ended.has(path)) served.files.add(path);
+  }
+
+  /** An action of the round ended, however it ended; `path` is the action's. */
+  actionEnded(path?: string): void {
     this.#filesDone++;
+    if (path !== undefined) {
+      this.#ended.add(path);
+      for (const { files } of this.#peers.values()) files.delete(path);
+    }
     this.#emit();
   }
 
@@ -83,6 +103,16 @@ export class RoundProgress {
       bytesTotal: this.bytesTotal,
       rate,
       ...(rate > 0 ? { etaSeconds: left / rate } : {}),
+      ...(this.#peers.size > 0 ? { peers: this.#perPeer(seconds) } : {}),
     });
+  }
+
+  #perPeer(seconds: number): PeerRoundProgress[] {
+    return [...this.#peers].map(([peer, { bytes, files }]) => ({
+      peer,
+      files: files.size,
+      bytesReceived: bytes,
+      rate: seconds > 0 ? bytes / seconds : 0,
+    }));
   }
 }

@@ -192,9 +192,10 @@ export class ChunkRequester {
   /**
    * commitFile's `FetchChunk` for `record` in `folder`: offsets from the record's chunk
    * list. A retry (`attempt` > 0) means commitFile refused the bytes, so it avoids every
-   * peer that already answered that chunk, while another candidate is left.
+   * peer that already answered that chunk, while another candidate is left. `served`
+   * hears which peer delivered each chunk, and how many bytes (for per-peer progress).
    */
-  fetcherFor(folder: string, record: FileRecord): FetchChunk {
+  fetcherFor(folder: string, record: FileRecord, served?: (peer: string, bytes: number) => void): FetchChunk {
     const offsets: number[] = [];
     let offset = 0;
     for (const chunk of record.chunks) {
@@ -208,6 +209,7 @@ export class ChunkRequester {
       const avoid = attempt > 0 ? (answered.get(index) ?? new Set<string>()) : new Set<string>();
       const { bytes, peer } = await this.fetchFrom(folder, record.path, chunk, at, avoid);
       answered.set(index, new Set([...avoid, peer]));
+      served?.(peer, bytes.length);
       return bytes;
     };
   }

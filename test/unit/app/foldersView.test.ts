@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import type { EngineEvent } from '../../../src/core/engine/events.ts';
 import {
   ACTIVITY_LIMIT,
   applyFolderEvent,
@@ -102,6 +103,88 @@ describe('applyFolderEvent', () => {
     expect(view.progress?.filesDone).toBe(1);
     view = applyFolderEvent(view, { type: 'folder', folder: 'f', state: { kind: 'idle' } }, 0);
     expect(view.progress).toBeUndefined();
+  });
+});
+
+describe('files in flight', () => {
+  const progress = (path: string, bytesDone: number): EngineEvent => ({
+    type: 'progress',
+    folder: 'f',
+    path,
+    bytesDone,
+    bytesTotal: 100,
+    rate: 10,
+  });
+  const syncing = (view: FolderView) =>
+    applyFolderEvent(
+      view,
+      { type: 'folder', folder: 'f', state: { kind: 'syncing', files: 4, bytes: 400 } },
+      0,
+    );
+  const paths = (view: FolderView) => (view.inFlight ?? []).map((f) => `${f.path}:${f.bytesDone}`);
+
+  it('keeps each download once, in the order they started, with its latest figures', () => {
+    let view = syncing(base);
+    for (const [path, done] of [
+      ['a', 10],
+      ['b', 5],
+      ['a', 60],
+      ['c', 1],
+    ] as const)
+      view = applyFolderEvent(view, progress(path, done), 0);
+    expect(paths(view)).toEqual(['a:60', 'b:5', 'c:1']);
+    expect(view.inFlight?.[0]).toEqual({ path: 'a', bytesDone: 60, bytesTotal: 100, rate: 10 });
+  });
+
+  it('drops a file when it is synced, has an issue, or ends a conflict (at its path or its copy)', () => {
+    let view = syncing(base);
+    for (const path of ['a', 'b', 'c', 'd.sync-conflict-20240101-000000-X.txt', 'e'])
+      view = applyFolderEvent(view, progress(path, 50), 0);
+    view = applyFolderEvent(view, { type: 'synced', folder: 'f', path: 'a', action: 'write' }, 0);
+    view = applyFolderEvent(
+      view,
+      { type: 'file-issue', folder: 'f', path: 'b', code: 'failed', message: 'm' },
+      0,
+    );
+    view = applyFolderEvent(
+      view,
+      { type: 'conflict', folder: 'f', path: 'd.txt', copyName: 'd.sync-conflict-20240101-000000-X.txt' },
+      0,
+    );
+    expect(paths(view)).toEqual(['c:50', 'e:50']);
+    view = applyFolderEvent(
+      view,
+      { type: 'conflict', folder: 'f', path: 'e', copyName: 'e.sync-conflict-x' },
+      0,
+    );
+    expect(paths(view)).toEqual(['c:50']);
+  });
+
+  it('drops every download when the round ends, whatever ends it', () => {
+    for (const state of [{ kind: 'idle' }, { kind: 'scanning' }] as const) {
+      let view = applyFolderEvent(syncing(base), progress('a', 1), 0);
+      view = applyFolderEvent(view, { type: 'folder', folder: 'f', state }, 0);
+      expect(view.inFlight).toEqual([]);
+    }
+  });
+
+  it('keeps the per-peer figures of the round with its progress', () => {
+    const peers = [{ peer: 'P', files: 1, bytesReceived: 10, rate: 5 }];
+    const view = applyFolderEvent(
+      syncing(base),
+      {
+        type: 'folder-progress',
+        folder: 'f',
+        filesDone: 0,
+        filesTotal: 1,
+        bytesDone: 10,
+        bytesTotal: 100,
+        rate: 5,
+        peers,
+      },
+      0,
+    );
+    expect(view.progress?.peers).toEqual(peers);
   });
 });
 
