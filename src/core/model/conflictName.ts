@@ -69,6 +69,22 @@ export function isConflictCopy(path: string): boolean {
 }
 
 /**
+ * The path a conflict copy was named after (`dir/a.sync-conflict-…-DEV.txt` →
+ * `dir/a.txt`), or undefined when `path` is not a conflict copy. A copy whose name was
+ * shortened to fit (see `conflictCopyName`) gives the shortened original, which may not
+ * exist: the caller checks.
+ */
+export function conflictOriginal(path: string): string | undefined {
+  const name = baseName(path);
+  const match = CONFLICT_COPY.exec(name);
+  if (!match || match.index === 0) return undefined;
+  const extension = /\.[^./]+$/.exec(match[0].slice(CONFLICT_MARK.length))?.[0] ?? '';
+  const original = name.slice(0, match.index) + extension;
+  const dir = parentOf(path);
+  return dir === '' ? original : `${dir}/${original}`;
+}
+
+/**
  * True when two records of one path are a conflict to resolve: their versions are
  * concurrent, and either one is deleted and the other not, or both exist with different
  * content hashes. Equal content is never a conflict (either record may be taken, after
