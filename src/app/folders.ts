@@ -13,6 +13,7 @@
  *    what the next visit restores; a failed start removes the binding it just saved.
  */
 import type { EngineEvent } from '../core/engine/events.ts';
+import type { Explanation } from '../core/engine/explain.ts';
 import type { FolderConfig } from '../core/engine/folderSync.ts';
 import type { DeviceId, FolderBinding, FolderId, Store } from '../ports/Store.ts';
 import type { Unsubscribe } from '../ports/Transport.ts';
@@ -36,6 +37,7 @@ export interface FolderEngine {
   }[];
   folders(): { readonly config: FolderConfig; readonly state: FolderView['state'] }[];
   rescan(id: FolderId): void;
+  explain(folder: FolderId, path: string): Promise<Explanation>;
   on(listener: (event: EngineEvent) => void): Unsubscribe;
 }
 
@@ -196,6 +198,14 @@ export class FolderService {
   rescan(id: FolderId): void {
     this.#binding(id);
     this.#ready().rescan(id);
+  }
+
+  /** Why a file of a running folder is or is not in sync: facts the UI words (core/engine/explain.ts). */
+  async explain(id: FolderId, path: string): Promise<Explanation> {
+    const binding = this.#binding(id);
+    if (this.#view(id).access.kind !== 'running')
+      throw new Error(`${binding.label} is not open on this visit`);
+    return this.#ready().explain(id, path);
   }
 
   /** Stops syncing a folder and forgets it here; its files stay where they are. */

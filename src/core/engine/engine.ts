@@ -33,6 +33,7 @@ import type { Clock } from '../../ports/Clock.ts';
 import type { DeviceId, FolderId, IndexId, Store } from '../../ports/Store.ts';
 import type { Transport, Unsubscribe } from '../../ports/Transport.ts';
 import type { EngineEvent, FolderState } from './events.ts';
+import { gatherExplanation, PathNotes, type Explanation } from './explain.ts';
 import { FolderSync, type FolderConfig, type FolderTiming } from './folderSync.ts';
 import type { HashFile } from './scan.ts';
 
@@ -88,6 +89,8 @@ export class SyncEngine {
   readonly #server: ChunkServer;
   readonly #deltas: DeltaFetcher;
   readonly #deltaServer: DeltaServer;
+  /** What events said of each path lately, for `explain`. */
+  readonly #notes = new PathNotes();
   #closed = false;
 
   constructor(options: EngineOptions) {
@@ -178,6 +181,16 @@ export class SyncEngine {
     this.#folders.delete(id);
     this.#rehello(entry.config.devices, `folder ${entry.config.label} is no longer shared`);
     await entry.sync.stop();
+  }
+
+  /** Why `path` of a shared folder is or is not in sync: facts for the UI to word (explain.ts). */
+  async explain(folder: FolderId, path: string): Promise<Explanation> {
+    const entry = this.#folders.get(folder);
+    if (!entry) throw new Error(`folder ${folder} is not shared`);
+    const { config, sync } = entry;
+    const connected = new Set(this.#connections.keys());
+    const deps = { store: this.#o.store, volume: config.volume, folder, connected, notes: this.#notes };
+    return gatherExplanation({ ...deps, devices: config.devices, state: sync.state }, path);
   }
 
   /** Scans a folder now (the UI's "rescan", or a change the app learnt of). */
@@ -331,6 +344,7 @@ export class SyncEngine {
   }
 
   #emit(event: EngineEvent): void {
+    this.#notes.note(event);
     for (const listener of [...this.#listeners]) {
       try {
         listener(event);

@@ -3,6 +3,7 @@ import { ManualClock } from '../../../src/adapters/clock/ManualClock.ts';
 import { MemoryVolume } from '../../../src/adapters/volume/MemoryVolume.ts';
 import { FolderService, type FolderEngine } from '../../../src/app/folders.ts';
 import type { EngineEvent, FolderState } from '../../../src/core/engine/events.ts';
+import type { Explanation } from '../../../src/core/engine/explain.ts';
 import type { FolderConfig } from '../../../src/core/engine/folderSync.ts';
 import type { DeviceId, FolderBinding, FolderId } from '../../../src/ports/Store.ts';
 
@@ -55,6 +56,10 @@ class FakeEngine implements FolderEngine {
   }
   rescan(id: FolderId): void {
     this.rescans.push(id);
+  }
+  async explain(folder: FolderId, path: string): Promise<Explanation> {
+    if (!this.running.has(folder)) throw new Error('not shared');
+    return { kind: 'unknown', path, similar: [] };
   }
   offers() {
     return this.offered;
@@ -263,6 +268,22 @@ describe('FolderService', () => {
     expect(engine.rescans).toEqual([id]);
     await expect(service.directory('w'.repeat(32))).rejects.toThrow('Waiting is not open on this visit');
     expect(() => service.rescan('x'.repeat(32))).toThrow('no folder');
+  });
+
+  it('asks the engine why a file of a running folder is not in sync; not for a folder awaiting access', async () => {
+    const waiting = new FakeDir('Waiting');
+    waiting.permission = 'prompt';
+    const handle = asHandle(waiting);
+    const { service, engine } = setup({
+      bindings: [{ id: 'w'.repeat(32), label: 'Waiting', devices: [], location: { kind: 'handle', handle } }],
+    });
+    await service.attach(engine);
+    const id = await service.add('Notes');
+    expect(await service.explain(id, 'a.txt')).toEqual({ kind: 'unknown', path: 'a.txt', similar: [] });
+    await expect(service.explain('w'.repeat(32), 'a.txt')).rejects.toThrow(
+      'Waiting is not open on this visit',
+    );
+    await expect(service.explain('x'.repeat(32), 'a.txt')).rejects.toThrow('no folder');
   });
 
   it("follows the engine's events for its folders and ignores others", async () => {
