@@ -140,6 +140,20 @@ export class FolderService {
     return this.#start(engine, { id: this.#o.newFolderId(), label: place.label, devices: [] }, place);
   }
 
+  /**
+   * Shares a directory the person handed over another way (dropped on the page), as `add`
+   * shares a picked one: read-write access is asked for first, and the same folder twice
+   * is refused. Resolves with its ID.
+   */
+  async addDirectory(directory: FileSystemDirectoryHandle, label?: string): Promise<FolderId> {
+    const engine = this.#ready();
+    const typed = label === undefined || label.trim() === '' ? undefined : validateLabel(label);
+    if ((await directory.requestPermission(READ_WRITE)) !== 'granted')
+      throw new Error(`access to ${directory.name} was not allowed, so it is not shared`);
+    const place = await this.#handlePlace(directory, typed);
+    return this.#start(engine, { id: this.#o.newFolderId(), label: place.label, devices: [] }, place);
+  }
+
   /** Accepts what `peer` offers, into a folder the person picks (or an app-private one). */
   async accept(offer: FolderOffer): Promise<void> {
     const engine = this.#ready();
@@ -223,17 +237,7 @@ export class FolderService {
     label: string | undefined,
   ): Promise<{ label: string; directory: FileSystemDirectoryHandle; location: FolderBinding['location'] }> {
     const { pick, opfsRoot } = this.#o.places;
-    if (pick) {
-      const directory = await pick();
-      for (const other of this.#bindings.values())
-        if (other.location.kind === 'handle' && (await other.location.handle.isSameEntry(directory)))
-          throw new Error(`that folder is already shared as ${other.label}`);
-      return {
-        label: label ?? validateLabel(directory.name),
-        directory,
-        location: { kind: 'handle', handle: directory },
-      };
-    }
+    if (pick) return this.#handlePlace(await pick(), label);
     if (label === undefined) throw new Error('give the folder a name');
     const root = await opfsRoot();
     const taken = new Set<string>();
@@ -241,6 +245,21 @@ export class FolderService {
     const name = opfsFolderName(label, taken);
     const directory = await root.getDirectoryHandle(name, { create: true });
     return { label, directory, location: { kind: 'opfs', name } };
+  }
+
+  /** A directory of the person's own as a new folder's place, unless it is shared already. */
+  async #handlePlace(
+    directory: FileSystemDirectoryHandle,
+    label: string | undefined,
+  ): Promise<{ label: string; directory: FileSystemDirectoryHandle; location: FolderBinding['location'] }> {
+    for (const other of this.#bindings.values())
+      if (other.location.kind === 'handle' && (await other.location.handle.isSameEntry(directory)))
+        throw new Error(`that folder is already shared as ${other.label}`);
+    return {
+      label: label ?? validateLabel(directory.name),
+      directory,
+      location: { kind: 'handle', handle: directory },
+    };
   }
 
   async #start(
