@@ -13,6 +13,7 @@ import type SimplePeer from '@thaunknown/simple-peer/lite.js';
 import { CryptoRandom } from '../adapters/random/CryptoRandom.ts';
 import { createWebRtcPeer, type WebRtcPeerOptions } from '../adapters/transport/webRtcPeer.ts';
 import { openWebRtcTransport, type WebRtcTransport } from '../adapters/transport/WebRtcTransport.ts';
+import { readConnectionPath, type ConnectionPath } from './connectionPath.ts';
 import { toBase64url } from './base64url.ts';
 import { decodeSignal, encodeSignal } from './connectorSignals.ts';
 import { parseSdpFingerprint } from './fingerprint.ts';
@@ -43,6 +44,8 @@ export interface MeetOptions {
 export interface Meeting {
   readonly transport: WebRtcTransport;
   readonly fingerprints: FingerprintView;
+  /** Which way the connection runs now (connectionPath.ts); undefined once it closed. */
+  readonly path: () => Promise<ConnectionPath | undefined>;
 }
 
 export type MeetErrorKind = 'aborted' | 'relay' | 'nobody' | 'connection';
@@ -152,7 +155,7 @@ export function meetInRoom(options: MeetOptions): Promise<Meeting> {
             transport.close('unreadable fingerprints');
             return finish(new MeetError('connection', (error as Error).message));
           }
-          finish({ transport, fingerprints });
+          finish({ transport, fingerprints, path: () => readConnectionPath(peer._pc) });
         },
         (error: unknown) => {
           if (attempt !== current || settled) return;

@@ -12,7 +12,9 @@
  *   both:    auth-proof  { signature = ECDSA(device key, "signature" ‖ my ID ‖ T) },
  *            T = transcript(both IDs, nonces and fingerprints, in device ID order)
  *   each verifies the signature with the remembered key
- *   both:    accept, and finish on the peer's accept (and move a renewed pin)
+ *   both:    accept, and finish on the peer's accept (and move a renewed pin, and take the
+ *            peer's new name if its auth-hello gave one: renaming a device reaches its peers
+ *            at their next connection)
  *
  * A peer that fails any check gets a refusal and a closed transport, and nothing else.
  */
@@ -37,6 +39,8 @@ export interface AuthenticateOptions extends HandshakeOptions {
   readonly fingerprints: FingerprintView;
   /** The device this connection was made for; any other is refused as unknown. */
   readonly expected?: DeviceId;
+  /** This device's name now, sent so peers follow a rename; omitted, they keep the old one. */
+  readonly name?: string;
   /** The source of the nonce (default the platform's CSPRNG). */
   readonly random?: Pick<Random, 'bytes'>;
 }
@@ -87,6 +91,7 @@ export function authenticate(options: AuthenticateOptions): Promise<Authenticate
       nonce,
       fingerprints,
       ...(renewal ? { renewal } : {}),
+      ...(options.name !== undefined ? { name: options.name } : {}),
     });
 
     const hello = await channel.receive('auth-hello');
@@ -124,9 +129,15 @@ export function authenticate(options: AuthenticateOptions): Promise<Authenticate
     await channel.send({ kind: 'accept' });
     await channel.receive('accept');
     finish();
-    if (!renewed) return { peer };
-    const moved = { ...peer, fingerprint: fingerprints.remote };
-    await options.remembered.remember(moved);
-    return { peer: moved };
+    let result = peer;
+    if (renewed) {
+      result = { ...peer, fingerprint: fingerprints.remote };
+      await options.remembered.remember(result);
+    }
+    if (hello.name !== undefined && hello.name !== result.name) {
+      // Only a peer that proved its key gets here; a rename that fails (forgotten meanwhile) is moot.
+      result = await options.remembered.rename(result.id, hello.name).catch(() => result);
+    }
+    return { peer: result };
   });
 }

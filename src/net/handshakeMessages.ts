@@ -7,7 +7,8 @@
  *
  *   pair-hello  { role, room, device, name, key, nonce, fingerprints: { local, remote } }
  *   pair-proof  { mac, signature }
- *   auth-hello  { device, nonce, fingerprints: { local, remote }, renewal?: { from, signature } }
+ *   auth-hello  { device, nonce, fingerprints: { local, remote }, renewal?: { from, signature },
+ *                 name? }      name: the sender's current name, so a rename reaches its peers
  *   auth-proof  { signature }
  *   accept      {}                the sender accepted the peer; the last handshake message
  *   refuse      { code }          the sender refuses, and closes (handshakeErrors.ts)
@@ -61,6 +62,8 @@ export interface AuthHello {
   readonly nonce: Uint8Array;
   readonly fingerprints: FingerprintView;
   readonly renewal?: CertificateRenewal;
+  /** The sender's name now (absent from older pages): a rename reaches peers at reconnection. */
+  readonly name?: string;
 }
 
 export interface AuthProof {
@@ -165,7 +168,8 @@ export function decodeMessage(bytes: Uint8Array): HandshakeMessage {
         nonce: fields.bytesOfLength('nonce', NONCE_BYTES),
         fingerprints: fields.fingerprints('fingerprints'),
       };
-      message = fields.has('renewal') ? { ...hello, renewal: fields.renewal('renewal') } : hello;
+      const renewed = fields.has('renewal') ? { ...hello, renewal: fields.renewal('renewal') } : hello;
+      message = fields.has('name') ? { ...renewed, name: fields.name('name') } : renewed;
       break;
     }
     case 'auth-proof':

@@ -10,15 +10,17 @@
 import { systemClock } from '../adapters/clock/SystemClock.ts';
 import { CryptoRandom } from '../adapters/random/CryptoRandom.ts';
 import type { Clock } from '../ports/Clock.ts';
-import type { DeviceId } from '../ports/Store.ts';
+import type { DeviceId, Store } from '../ports/Store.ts';
 import type { Transport, Unsubscribe } from '../ports/Transport.ts';
 import { meetInRoom, MeetError, type Meeting, type MeetOptions } from './connector.ts';
+import type { ConnectionPath } from './connectionPath.ts';
 import { DeviceLinks, type LinkStatus } from './deviceLinks.ts';
 import { authenticate } from './handshakeAuth.ts';
 import { PairingError } from './handshakeErrors.ts';
 import { pair, type PairResult } from './handshakePair.ts';
 import type { DeviceIdentity } from './identity.ts';
 import { Invites } from './invites.ts';
+import { LastSeen } from './lastSeen.ts';
 import { createInvite, INVITE_TTL_MS, parsePairingLink } from './pairingLink.ts';
 import type { RememberedDevice, RememberedDevices } from './rememberedDevices.ts';
 import { reconnectionRoom } from './rooms.ts';
@@ -27,6 +29,7 @@ import type { SocketConstructor } from './signalingClient.ts';
 
 export type { PairingInvite, PairingPhase } from './sessionPairing.ts';
 export type { LinkState, LinkStatus } from './deviceLinks.ts';
+export type { ConnectionPath } from './connectionPath.ts';
 
 /** How long a device that opened a link waits for the device that made it. */
 export const JOIN_WAIT_MS = 20_000;
@@ -49,12 +52,21 @@ export interface SessionOptions {
   readonly joinWaitMs?: number;
   readonly clock?: Clock;
   readonly WebSocket?: SocketConstructor;
+  /** Where the devices' last-seen times are kept (lastSeen.ts); in memory only without it. */
+  readonly store?: Pick<Store, 'getSetting' | 'setSetting'>;
 }
 
 export interface DeviceView {
   readonly device: RememberedDevice;
   readonly status: LinkStatus;
+  /** When it was last connected (ms since the epoch), if ever. */
+  readonly lastSeen?: number;
+  /** Which way the connection runs, while connected and once known. */
+  readonly path?: ConnectionPath;
 }
+
+/** Tries to read a new connection's path, this far apart: ICE may still be settling. */
+const PATH_TRIES = [0, 1000, 5000] as const;
 
 export class Session {
   readonly #o: SessionOptions;
@@ -63,12 +75,18 @@ export class Session {
   readonly #links: DeviceLinks;
   readonly #listeners = new Set<() => void>();
   readonly #open: PairingInvite[] = [];
+  readonly #lastSeen: LastSeen;
+  /** How to read each WebRTC transport's path (from its meeting). */
+  readonly #probes = new WeakMap<Transport, Meeting['path']>();
+  /** The path of each device's current connection. */
+  readonly #paths = new Map<DeviceId, { readonly transport: Transport; readonly path: ConnectionPath }>();
   #devices: RememberedDevice[] = [];
   #closed = false;
 
   /** Starts keeping the remembered devices connected. */
   static async start(options: SessionOptions): Promise<Session> {
     const session = new Session(options);
+    await session.#lastSeen.load();
     await session.#refresh();
     return session;
   }
@@ -77,11 +95,22 @@ export class Session {
     this.#o = options;
     this.#clock = options.clock ?? systemClock();
     this.#invites = new Invites(this.#clock);
+    const memory = new Map<string, string>();
+    this.#lastSeen = new LastSeen(
+      options.store ?? {
+        getSetting: async (key) => memory.get(key),
+        setSetting: async (key, value) => void memory.set(key, value),
+      },
+      this.#clock,
+    );
     this.#links = new DeviceLinks({
       clock: this.#clock,
       random: new CryptoRandom(),
       dial: (device, hooks) => this.#dial(device, hooks),
-      onConnected: (device, transport) => options.engine.connect(device, transport),
+      onConnected: (device, transport) => {
+        this.#opened(device, transport);
+        options.engine.connect(device, transport);
+      },
     });
     this.#links.on(() => this.#changed());
   }
@@ -92,10 +121,12 @@ export class Session {
 
   /** The remembered devices (by name) and how each link stands. */
   devices(): DeviceView[] {
-    return this.#devices.map((device) => ({
-      device,
-      status: this.#links.status(device.id) ?? { state: 'offline' },
-    }));
+    return this.#devices.map((device) => {
+      const status = this.#links.status(device.id) ?? { state: 'offline' };
+      const path = status.state === 'connected' ? this.#paths.get(device.id)?.path : undefined;
+      const lastSeen = this.#lastSeen.get(device.id);
+      return { device, status, ...(lastSeen !== undefined ? { lastSeen } : {}), ...(path ? { path } : {}) };
+    });
   }
 
   /** Hears any change to `devices()`. */
@@ -186,6 +217,7 @@ export class Session {
   /** Forgets (revokes) a device: no more connections to or from it. */
   async forget(id: DeviceId): Promise<void> {
     this.#links.forget(id);
+    this.#lastSeen.forget(id);
     await this.#o.remembered.forget(id);
     await this.#refresh();
   }
@@ -199,6 +231,7 @@ export class Session {
     this.#closed = true;
     for (const invite of this.#open.splice(0)) invite.cancel();
     this.#links.close();
+    this.#lastSeen.stop();
   }
 
   #paired(result: PairResult, transport: Transport): void {
@@ -214,21 +247,53 @@ export class Session {
       initiator: me < device,
       ...hooks,
     });
-    await authenticate({
+    const { peer } = await authenticate({
       transport: meeting.transport,
       identity: this.#o.identity,
       remembered: this.#o.remembered,
       fingerprints: meeting.fingerprints,
       expected: device,
       clock: this.#clock,
+      name: this.#o.name(),
     });
+    // The peer was renamed since: show its new name.
+    if (this.#devices.find((d) => d.id === device)?.name !== peer.name) void this.#refresh();
     return meeting.transport;
   }
 
-  #meet(
+  /** A connection to `device` opened: it is seen now, and its path is read. */
+  #opened(device: DeviceId, transport: Transport): void {
+    this.#lastSeen.opened(device);
+    transport.onClose(() => {
+      if (this.#paths.get(device)?.transport === transport) this.#paths.delete(device);
+      this.#lastSeen.closed(device);
+      this.#changed();
+    });
+    const probe = this.#probes.get(transport);
+    if (probe) void this.#readPath(device, transport, probe, 0);
+  }
+
+  async #readPath(
+    device: DeviceId,
+    transport: Transport,
+    probe: Meeting['path'],
+    attempt: number,
+  ): Promise<void> {
+    const path = await probe();
+    if (transport.closed || this.#closed) return;
+    if (path) {
+      this.#paths.set(device, { transport, path });
+      return this.#changed();
+    }
+    const wait = PATH_TRIES[attempt + 1];
+    if (wait !== undefined)
+      this.#clock.setTimer(wait, () => void this.#readPath(device, transport, probe, attempt + 1));
+  }
+
+  async #meet(
     options: Pick<MeetOptions, 'room' | 'initiator' | 'signal' | 'onAttempt' | 'waitMs'>,
   ): Promise<Meeting> {
-    return meetInRoom({
+    const meeting = await meetInRoom({
       ...options,
       url: this.#o.signalingUrl,
       // In the browser the stored certificate is the RTCCertificate it was made as.
@@ -236,6 +301,8 @@ export class Session {
       iceServers: this.#o.iceServers,
       WebSocket: this.#o.WebSocket,
     });
+    this.#probes.set(meeting.transport, meeting.path);
+    return meeting;
   }
 
   async #refresh(): Promise<void> {

@@ -71,6 +71,37 @@ describe('reconnection', () => {
     expect(tb.closed).toBeUndefined();
   });
 
+  it("takes a peer's new name from its auth-hello, once the peer proved its key", async () => {
+    const [a, b] = await pairedDevices();
+    const { a: ta, b: tb } = connect();
+    const views = directViews(a, b);
+    const [ra, rb] = await Promise.all([
+      authenticate({ transport: ta, identity: a.identity, remembered: a.remembered, fingerprints: views.a }),
+      authenticate({
+        transport: tb,
+        identity: b.identity,
+        remembered: b.remembered,
+        fingerprints: views.b,
+        name: '  Phone, renamed ',
+      }),
+    ]);
+    expect(ra.peer.name).toBe('Phone, renamed');
+    expect((await a.remembered.get(b.identity.id))?.name).toBe('Phone, renamed');
+    expect(rb.peer.name).toBe('Laptop'); // a sent no name: b keeps what it remembered
+  });
+
+  it('refuses an auth-hello whose name is not a usable device name', async () => {
+    const [a, b] = await pairedDevices();
+    const hello: HandshakeMessage = {
+      kind: 'auth-hello',
+      device: a.identity.id,
+      nonce: new Uint8Array(32),
+      fingerprints: directViews(a, b).a,
+    };
+    expect(decodeMessage(encodeMessage({ ...hello, name: 'Laptop' }))).toMatchObject({ name: 'Laptop' });
+    expect(() => decodeMessage(encodeMessage({ ...hello, name: 'bad\u0007name' }))).toThrow(/name/);
+  });
+
   it('authenticates again and again on new connections (nothing is used up)', async () => {
     const [a, b] = await pairedDevices();
     for (let i = 0; i < 3; i++) await Promise.all(run(a, b));
