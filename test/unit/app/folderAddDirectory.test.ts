@@ -35,6 +35,7 @@ function setup(picks: FakeDir[] = []) {
     offers: () => [],
     folders: () => [...running.values()].map((config) => ({ config, state: { kind: 'scanning' } })),
     rescan: () => undefined,
+    explain: async (_folder, path) => ({ kind: 'unknown', path, similar: [] }),
     on: () => () => undefined,
   };
   const service = new FolderService({
