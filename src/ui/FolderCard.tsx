@@ -9,6 +9,8 @@ import type { FolderView } from '../app/foldersView.ts';
 import type { DeviceView } from '../net/session.ts';
 import type { DeviceId } from '../ports/Store.ts';
 import { formatBytes } from './format.ts';
+import { FolderFiles } from './FolderFiles.tsx';
+import { IgnoreEditor } from './IgnoreEditor.tsx';
 
 /** The folder's state in a few words, as the heading of its card shows it. */
 export function folderStatus(view: FolderView): string {
@@ -127,6 +129,8 @@ export function FolderCard({
           {error}
         </p>
       )}
+      <FolderFiles view={view} service={service} />
+      <IgnoreEditor view={view} service={service} />
       <p class="actions">
         <button
           type="button"

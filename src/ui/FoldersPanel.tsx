@@ -7,13 +7,18 @@ import { useState } from 'preact/hooks';
 import type { FolderService } from '../app/folders.ts';
 import type { DeviceView } from '../net/session.ts';
 import { FolderCard } from './FolderCard.tsx';
+import { FolderDropZone } from './FolderDrop.tsx';
 import { useFolders, useNetwork } from './services.ts';
 
 export function FoldersPanel() {
   const folders = useFolders();
   const network = useNetwork();
   if (!folders || typeof network === 'string' || !folders.ready) return null;
-  return <Folders service={folders} devices={network.devices()} />;
+  return (
+    <FolderDropZone service={folders}>
+      <Folders service={folders} devices={network.devices()} />
+    </FolderDropZone>
+  );
 }
 
 /** A cancelled picker is not an error worth showing. */

@@ -1,82 +1,41 @@
 /**
- * Folder scenarios end to end (issue 5, item 5): what happens while one device is away.
- * Set up as folders.spec.ts: two browser contexts are two devices running the built app
- * in a private network namespace, the signaling WebSocket carried by Playwright to a real
+ * Folder scenarios end to end (issue 5, item 5): renames either way and a new subfolder;
+ * what happens while one device is away; a reload in the middle of a download. Set up as
+ * folders.spec.ts: two browser contexts are two devices running the built app in a private
+ * network namespace, the signaling WebSocket carried by Playwright to a real
  * `startServer`, and the folder picker returning an OPFS directory the test names.
  * A device is "away" when its page is closed, or when its page is open but its relay is
  * silent (the WebSocket opens and nothing answers), so it can change files that nobody
  * sees. Every wait is bounded.
  */
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import type { WebSocketRoute } from 'playwright-core';
-import { watchErrors } from '../support/pageErrors.ts';
-import { APP, appWorld, nameDevice, SHOTS } from './appWorld.ts';
-import { deleteFile, pickerReturns, readFiles, writeFiles } from './foldersPages.ts';
-import { bridgeToRelay } from './pairingRelay.ts';
-/** How long a change may take to reach the other device (scan delay, plan, transfer). */
-const ARRIVES_MS = 30_000;
+import { expect, test, type Page } from '@playwright/test';
+import { appWorld, SHOTS } from './appWorld.ts';
+import {
+  ARRIVES_MS,
+  countReceivedBytes,
+  deleteFile,
+  errorsOf,
+  expectFiles,
+  folderAt,
+  goOnline,
+  openPage,
+  pairDevices,
+  partialBytes,
+  peerStatus,
+  readFiles,
+  receivedBytes,
+  renameFile,
+  sha256Of,
+  shareNotes,
+  writeFiles,
+  writeRandomFile,
+  type Device,
+} from './foldersPages.ts';
+
 const CONFLICT_COPY = /^one\.sync-conflict-\d{8}-\d{6}-[A-Za-z0-9_-]+\.txt$/;
+const MiB = 1 << 20;
 
 const world = appWorld('e2e-scenarios-dist');
-
-/** One device: a browser context (its OPFS and IndexedDB outlive its pages). */
-interface Device {
-  readonly context: BrowserContext;
-  page: Page;
-  readonly errors: string[];
-  /** While false, the relay is silent for this device: nothing it sends is answered. */
-  online: boolean;
-  /** Signaling sockets opened while silent, closed by `goOnline` so the app retries. */
-  readonly silenced: WebSocketRoute[];
-}
-
-/** A new device at `url`, named `name`, whose folder picker returns OPFS directory `picks`. */
-async function device(name: string, picks: string, url = APP): Promise<Device> {
-  const link = { online: true, silenced: [] as WebSocketRoute[] };
-  const context = await world.context({ viewport: { width: 420, height: 900 } }, (ws) => {
-    // Not connecting to the server leaves the socket open with nobody answering.
-    if (link.online) bridgeToRelay(ws, world.relay.port);
-    else link.silenced.push(ws);
-  });
-  // The device is `link` itself, so setting `online` on it is what the handler reads.
-  const made: Device = Object.assign(link, {
-    context,
-    page: await context.newPage(),
-    errors: [] as string[],
-  });
-  await pickerReturns(context, picks);
-  await openPage(made, url);
-  await nameDevice(made.page, name);
-  return made;
-}
-
-/** Opens the app in `device`'s page, or in a new page when its page was closed. */
-async function openPage(device: Device, url = APP): Promise<void> {
-  if (device.page.isClosed()) device.page = await device.context.newPage();
-  const errors = watchErrors(device.page);
-  device.page.on('close', () => device.errors.push(...errors));
-  await device.page.goto(url);
-}
-
-/** Ends `device`'s relay silence: the silenced sockets close and the app connects again. */
-async function goOnline(device: Device): Promise<void> {
-  device.online = true;
-  for (const ws of device.silenced.splice(0)) await ws.close({ code: 1000, reason: 'back online' });
-}
-
-/** Every error `device`'s pages have logged, the open page's included. */
-async function errorsOf(device: Device): Promise<string[]> {
-  await device.page.close();
-  return device.errors;
-}
-
-function peerStatus(page: Page, peerName: string) {
-  return page.locator(`[data-testid=device][data-device-name="${peerName}"]`).getByTestId('device-status');
-}
-
-function folderAt(page: Page, label: string) {
-  return page.locator(`[data-testid=folder][data-folder-label="${label}"]`);
-}
 
 /**
  * Gives the app on `page` time to see a change it made to its own folder `notes` (the
@@ -89,11 +48,11 @@ async function settle(page: Page): Promise<void> {
   });
 }
 
-/** Waits until OPFS directory `dir` on `page` holds exactly `files`. */
-async function expectFiles(page: Page, dir: string, files: Record<string, string>): Promise<void> {
-  await expect
-    .poll(() => readFiles(page, dir), { timeout: ARRIVES_MS, intervals: [250, 500, 1000] })
-    .toEqual(files);
+/** Waits until the folder `notes` on `device` says "Up to date". */
+async function upToDate(device: Device): Promise<void> {
+  await expect(folderAt(device.page, 'notes').getByTestId('folder-state')).toHaveText('Up to date', {
+    timeout: 20_000,
+  });
 }
 
 /**
@@ -101,29 +60,11 @@ async function expectFiles(page: Page, dir: string, files: Record<string, string
  * accepts into `b-notes`; returns once B holds the same files and both say "Up to date".
  */
 async function pairAndShare(files: Record<string, string>): Promise<{ a: Device; b: Device }> {
-  const a = await device('Laptop', 'notes');
-  await a.page.getByTestId('pair-start').click();
-  const link = await a.page.getByTestId('invite-link').inputValue({ timeout: 10_000 });
-  const b = await device('Phone', 'b-notes', link);
-  await expect(peerStatus(a.page, 'Phone')).toHaveText('Connected', { timeout: 30_000 });
-  await expect(peerStatus(b.page, 'Laptop')).toHaveText('Connected', { timeout: 30_000 });
-
+  const { a, b } = await pairDevices(world);
   await writeFiles(a.page, 'notes', files);
-  await a.page.getByTestId('folder-add').click();
-  await expect(folderAt(a.page, 'notes').getByTestId('folder-state')).toHaveText('Up to date', {
-    timeout: 20_000,
-  });
-  await folderAt(a.page, 'notes')
-    .locator('[data-testid=folder-share-device][data-device-name="Phone"]')
-    .check();
-  await folderAt(a.page, 'notes').getByTestId('folder-share-save').click();
-  const offer = b.page.locator('[data-testid=offer][data-folder-label="notes"]');
-  await expect(offer).toBeVisible({ timeout: 30_000 });
-  await offer.getByTestId('offer-accept').click();
+  await shareNotes(a, b);
   await expectFiles(b.page, 'b-notes', files);
-  await expect(folderAt(b.page, 'notes').getByTestId('folder-state')).toHaveText('Up to date', {
-    timeout: 20_000,
-  });
+  await upToDate(b);
   return { a, b };
 }
 
@@ -202,6 +143,83 @@ test('a file deleted while the other page was closed stays deleted when it retur
   expect(await readFiles(a.page, 'notes')).toEqual({ 'keep.txt': 'stays\n' });
   expect(await readFiles(b.page, 'b-notes')).toEqual({ 'keep.txt': 'stays\n' });
   await b.page.screenshot({ path: `${SHOTS}/scenario-delete-phone.png`, fullPage: true });
+  expect(await errorsOf(a)).toEqual([]);
+  expect(await errorsOf(b)).toEqual([]);
+});
+
+test('a file renamed on either device arrives under its new name, and so does a new subfolder', async () => {
+  test.setTimeout(120_000);
+  const { a, b } = await pairAndShare({ 'draft.txt': 'first draft\n', 'list.txt': 'milk\n' });
+
+  // A renames draft.txt: B ends with final.txt, the same content, and no draft.txt.
+  const how = await renameFile(a.page, 'notes', 'draft.txt', 'final.txt');
+  test.info().annotations.push({ type: 'rename', description: `OPFS rename by ${how}` });
+  await expectFiles(b.page, 'b-notes', { 'final.txt': 'first draft\n', 'list.txt': 'milk\n' });
+
+  // And the other way: B renames list.txt.
+  await renameFile(b.page, 'b-notes', 'list.txt', 'shopping.txt');
+  await expectFiles(a.page, 'notes', { 'final.txt': 'first draft\n', 'shopping.txt': 'milk\n' });
+
+  // A file in a new subfolder on B arrives on A, in the same subfolder.
+  await writeFiles(b.page, 'b-notes', { 'trips/2024/rome.txt': 'from the phone\n' });
+  const all = {
+    'final.txt': 'first draft\n',
+    'shopping.txt': 'milk\n',
+    'trips/2024/rome.txt': 'from the phone\n',
+  };
+  await expectFiles(a.page, 'notes', all);
+  await upToDate(a);
+  await upToDate(b);
+  expect(await readFiles(b.page, 'b-notes')).toEqual(all);
+  expect(await errorsOf(a)).toEqual([]);
+  expect(await errorsOf(b)).toEqual([]);
+});
+
+/** Large enough that a reload lands mid-transfer; the partial is flushed from 8 MiB on. */
+const BIG_MIB = 96;
+/** What the partial holds on disk, at least, when B reloads. */
+const KEPT_AT_LEAST = 16 * MiB;
+/**
+ * What B may receive after the reload beyond the bytes its partial lacked: chunks written
+ * since the journal's last save (every 4 MiB, resumableCommit.ts) are fetched again, plus
+ * the protocol's own messages.
+ */
+const REFETCH_SLACK = 6 * MiB;
+
+test('a download cut by a reload resumes from its partial file, and the file arrives whole', async () => {
+  test.setTimeout(180_000);
+  const { a, b } = await pairDevices(world, countReceivedBytes);
+  const hash = await writeRandomFile(a.page, 'notes', 'big.bin', BIG_MIB);
+  await shareNotes(a, b);
+
+  // Mid-transfer: B's partial download holds some of the file on disk.
+  await expect
+    .poll(() => partialBytes(b.page, 'b-notes'), { timeout: 60_000, intervals: [100] })
+    .toBeGreaterThanOrEqual(KEPT_AT_LEAST);
+  const kept = await partialBytes(b.page, 'b-notes');
+  await b.page.reload();
+  // Still mid-transfer after the reload: the file is not there, its partial is.
+  expect(await sha256Of(b.page, 'b-notes', 'big.bin')).toBeUndefined();
+  expect(await partialBytes(b.page, 'b-notes')).toBeGreaterThanOrEqual(kept);
+
+  // The folder is restored, B reconnects, and the file completes with A's bytes.
+  await expect(folderAt(b.page, 'notes')).toBeVisible({ timeout: 20_000 });
+  await expect(peerStatus(b.page, 'Laptop')).toHaveText('Connected', { timeout: 30_000 });
+  await expect
+    .poll(() => sha256Of(b.page, 'b-notes', 'big.bin'), { timeout: 90_000, intervals: [500, 1000] })
+    .toBe(hash);
+  await upToDate(b);
+  expect(await partialBytes(b.page, 'b-notes')).toBe(0);
+
+  // Resumed, not started again: after the reload B fetched the rest, not the whole file.
+  const received = await receivedBytes(b.page);
+  test.info().annotations.push({
+    type: 'resume',
+    description: `partial ${(kept / MiB).toFixed(1)} MiB; received after reload ${(received / MiB).toFixed(1)} of ${BIG_MIB} MiB`,
+  });
+  expect(received).toBeGreaterThan(0);
+  expect(received).toBeLessThanOrEqual(BIG_MIB * MiB - kept + REFETCH_SLACK);
+  await b.page.screenshot({ path: `${SHOTS}/scenario-resumed-phone.png`, fullPage: true });
   expect(await errorsOf(a)).toEqual([]);
   expect(await errorsOf(b)).toEqual([]);
 });
