@@ -8,6 +8,9 @@ import type { FolderService } from '../app/folders.ts';
 import type { FolderView } from '../app/foldersView.ts';
 import type { DeviceView } from '../net/session.ts';
 import type { DeviceId } from '../ports/Store.ts';
+import { ConflictList } from './ConflictList.tsx';
+import { DeviceProgress } from './DeviceProgress.tsx';
+import { FileProgressList } from './FileProgressList.tsx';
 import { formatBytes } from './format.ts';
 import { FolderFiles } from './FolderFiles.tsx';
 import { IgnoreEditor } from './IgnoreEditor.tsx';
@@ -75,6 +78,8 @@ export function FolderCard({
       <p class="folder-state" data-testid="folder-state" role="status">
         {folderStatus(view)}
       </p>
+      <FileProgressList files={view.inFlight ?? []} />
+      <DeviceProgress view={view} devices={devices} />
       {view.access.kind === 'needs-permission' && (
         <p class="actions">
           <button
@@ -112,6 +117,7 @@ export function FolderCard({
           </ul>
         </details>
       )}
+      <ConflictList view={view} service={service} />
       {view.issues.length > 0 && (
         <div class="issues" data-testid="folder-issues">
           <h4>Not in sync ({view.issues.length})</h4>
