@@ -8,6 +8,8 @@ import { defineConfig } from 'vitest/config';
 import { CHROMIUM_FLAGS, chromiumPath } from './test/support/chromium.ts';
 
 export default defineConfig({
+  // Pre-bundled up front: found mid-run, Vite would reload the page under a running test.
+  optimizeDeps: { include: ['client-zip', 'ignore'] },
   test: {
     include: ['test/browser/**/*.browser.test.ts'],
     testTimeout: 60_000,
