@@ -18,7 +18,8 @@ export function InviteCard({ invite, onClose }: { invite: PairingInvite; onClose
       () => setCopied(false),
     );
   return (
-    <section class="card invite" data-testid="invite">
+    // Polite live region: "Connecting…" and the pairing result are read out as they come.
+    <section class="card invite" data-testid="invite" aria-live="polite">
       <h3>Pair a device</h3>
       {phase.phase === 'paired' ? (
         <PairingResult result={phase.result} />

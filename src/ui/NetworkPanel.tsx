@@ -124,7 +124,8 @@ function withdraw(invite: PairingInvite | undefined): void {
 
 function JoinCard({ join, onClose }: { join: Join; onClose: () => void }) {
   return (
-    <section class="card join" data-testid="join">
+    // Polite live region: each phase, and the verification words, are read out as they come.
+    <section class="card join" data-testid="join" aria-live="polite">
       <h3>Pairing</h3>
       {join.phase === 'joining' && (
         <p data-testid="join-status">Looking for the device that made the link…</p>

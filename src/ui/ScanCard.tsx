@@ -53,7 +53,14 @@ export function ScanCard({ onLink, onClose }: { onLink: (link: string) => void; 
   return (
     <section class="card scan" data-testid="scan">
       <h3>Scan a pairing code</h3>
-      <video ref={video} class="camera" muted playsInline data-testid="scan-video" />
+      <video
+        ref={video}
+        class="camera"
+        muted
+        playsInline
+        aria-label="Camera view: point it at the pairing code on the other device"
+        data-testid="scan-video"
+      />
       {problem && (
         <p class="error" role="alert" data-testid="scan-error">
           {problem}

@@ -175,6 +175,12 @@ test('every screen at desktop and phone widths, accessible and usable by keyboar
   await card.getByTestId('folder-activity').locator('summary').click();
   await screen(a.page, 'conflict');
 
+  // The folder's own tools, opened: its files in this browser, and its ignore rules.
+  await card.getByTestId('folder-files').locator('summary').first().click();
+  await card.getByTestId('folder-ignore').locator('summary').first().click();
+  await expect(card.getByTestId('folder-ignore-text')).toBeVisible({ timeout: 10_000 });
+  await screen(a.page, 'folder-tools');
+
   expect(await errorsOf(a)).toEqual([]);
   expect(await errorsOf(b)).toEqual([]);
 });
