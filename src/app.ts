@@ -16,6 +16,7 @@ import { CryptoRandom } from './adapters/random/CryptoRandom.ts';
 import { IdbStore } from './adapters/store/IdbStore.ts';
 import { HandleVolume } from './adapters/volume/HandleVolume.ts';
 import { FolderService } from './app/folders.ts';
+import { SettingsService } from './app/settings.ts';
 import { digestSource } from './core/content/chunk.ts';
 import { SyncEngine } from './core/engine/engine.ts';
 import { newFolderId, newIndexId } from './core/model/ids.ts';
@@ -28,7 +29,6 @@ import {
 } from './net/index.ts';
 import { Session } from './net/session.ts';
 import { SessionHost, type NetworkService } from './net/sessionHost.ts';
-import { signalingUrlFor } from './net/signalingClient.ts';
 import { App } from './ui/App.tsx';
 import { takePairingFragment } from './ui/pairingFragment.ts';
 import './ui/styles.css';
@@ -71,7 +71,11 @@ function folderService(store: IdbStore, random: CryptoRandom): FolderService {
   });
 }
 
-async function startNetwork(): Promise<{ network: NetworkService | string; folders?: FolderService }> {
+async function startNetwork(): Promise<{
+  network: NetworkService | string;
+  folders?: FolderService;
+  settings?: SettingsService;
+}> {
   try {
     const store = await IdbStore.open(DATABASE);
     const identity = await loadOrCreateIdentity(store, {
@@ -81,6 +85,12 @@ async function startNetwork(): Promise<{ network: NetworkService | string; folde
     const clock = systemClock();
     const random = new CryptoRandom();
     const folders = folderService(store, random);
+    // ICE servers and relay as saved; a change applies when the page reloads.
+    const settings = await SettingsService.load({
+      store,
+      pageUrl: location.href,
+      reload: () => location.reload(),
+    });
     const network = await SessionHost.create({
       deviceId: identity.id,
       shortId: identity.shortId,
@@ -102,7 +112,9 @@ async function startNetwork(): Promise<{ network: NetworkService | string; folde
           identity,
           remembered,
           name,
-          signalingUrl: signalingUrlFor(location.href),
+          signalingUrl: settings.signalingUrl,
+          iceServers: settings.running.iceServers,
+          store,
           pageUrl: location.href,
           engine,
           inviteTtlMs: inviteTtl(),
@@ -118,7 +130,7 @@ async function startNetwork(): Promise<{ network: NetworkService | string; folde
         return started;
       },
     });
-    return { network, folders };
+    return { network, folders, settings };
   } catch (error) {
     return { network: `this device's identity could not be loaded: ${(error as Error).message}` };
   }
@@ -128,6 +140,6 @@ const root = document.getElementById('app');
 if (root === null) throw new Error('index.html has no #app element');
 // Taken before anything else so the secret leaves the address bar at once.
 const pairingLink = takePairingFragment();
-const { network, folders } = await startNetwork();
+const { network, folders, settings } = await startNetwork();
 const update = { subscribe: subscribeUpdate, apply: applyUpdate };
-render(h(App, { services: { content, network, folders, update }, pairingLink }), root);
+render(h(App, { services: { content, network, folders, update }, pairingLink, settings }), root);

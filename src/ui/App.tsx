@@ -1,12 +1,25 @@
 /** The page: what Tandem is, this device and its pairings, its folders, and the content engine panel. */
+import type { SettingsService } from '../app/settings.ts';
 import { ServicesContext, type Services } from './services.ts';
 import { ContentPanel } from './ContentPanel.tsx';
 import { FoldersPanel } from './FoldersPanel.tsx';
 import { NetworkPanel } from './NetworkPanel.tsx';
+import { SettingsPanel } from './SettingsPanel.tsx';
 import { UpdateBanner } from './UpdateBanner.tsx';
 
-/** `pairingLink`: the `#pair=…` fragment the page was opened with, if any. */
-export function App({ services, pairingLink }: { services: Services; pairingLink?: string }) {
+/**
+ * `pairingLink`: the `#pair=…` fragment the page was opened with, if any. `settings`: the
+ * network settings (absent when the network could not start).
+ */
+export function App({
+  services,
+  pairingLink,
+  settings,
+}: {
+  services: Services;
+  pairingLink?: string;
+  settings?: SettingsService;
+}) {
   return (
     <ServicesContext.Provider value={services}>
       <header class="masthead">
@@ -23,6 +36,7 @@ export function App({ services, pairingLink }: { services: Services; pairingLink
         <UpdateBanner />
         <NetworkPanel pairingLink={pairingLink} />
         <FoldersPanel />
+        <SettingsPanel settings={settings} />
         <ContentPanel />
       </main>
     </ServicesContext.Provider>

@@ -1,14 +1,26 @@
-/** The paired devices: name, short ID, link status and the last error, and Forget. */
-import type { DeviceView } from '../net/session.ts';
+/**
+ * The paired devices: name, short ID, online or offline, the connection's path while
+ * connected (from the selected ICE candidate pair) or when it was last seen, the last
+ * error, and Forget.
+ */
+import type { ConnectionPath, DeviceView } from '../net/session.ts';
 import { shortDeviceId } from '../core/model/device.ts';
+import { formatWhen } from './whyText.ts';
 
 const LABEL = { offline: 'Offline', connecting: 'Connecting…', connected: 'Connected' } as const;
 
+export const PATH_TEXT: Readonly<Record<ConnectionPath, string>> = {
+  'local-network': 'direct on the local network',
+  'through-nat': 'direct through NAT',
+  relay: 'through a relay (TURN)',
+};
+
 export function DeviceList({ devices, onForget }: { devices: DeviceView[]; onForget: (id: string) => void }) {
   if (devices.length === 0) return <p class="hint">No paired devices yet.</p>;
+  const now = Date.now();
   return (
     <ul class="devices" data-testid="devices">
-      {devices.map(({ device, status }) => (
+      {devices.map(({ device, status, lastSeen, path }) => (
         <li
           key={device.id}
           class={`device ${status.state}`}
@@ -22,6 +34,18 @@ export function DeviceList({ devices, onForget }: { devices: DeviceView[]; onFor
           <span class="status" data-testid="device-status">
             {LABEL[status.state]}
           </span>
+          {status.state === 'connected' && path && (
+            <span class="device-path" data-testid="device-path">
+              {' '}
+              — {PATH_TEXT[path]}
+            </span>
+          )}
+          {status.state !== 'connected' && lastSeen !== undefined && (
+            <span class="device-seen" data-testid="device-last-seen">
+              {' '}
+              — last seen <time dateTime={new Date(lastSeen).toISOString()}>{formatWhen(lastSeen, now)}</time>
+            </span>
+          )}
           {status.error && status.state !== 'connected' && (
             <span class="error" data-testid="device-error">
               {' '}

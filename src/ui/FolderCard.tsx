@@ -14,6 +14,7 @@ import { FileProgressList } from './FileProgressList.tsx';
 import { formatBytes } from './format.ts';
 import { FolderFiles } from './FolderFiles.tsx';
 import { IgnoreEditor } from './IgnoreEditor.tsx';
+import { WhyNotInSync } from './WhyNotInSync.tsx';
 
 /** The folder's state in a few words, as the heading of its card shows it. */
 export function folderStatus(view: FolderView): string {
@@ -130,6 +131,7 @@ export function FolderCard({
           </ul>
         </div>
       )}
+      <WhyNotInSync view={view} service={service} devices={devices} />
       {error && (
         <p class="error" role="alert" data-testid="folder-error">
           {error}
