@@ -2,10 +2,11 @@
  * Every screen of the app, for a person to look at and for the accessibility checks
  * (issue 5, items 3 and 5): two devices go through first run, pairing (QR and link, the
  * camera scanner, the verification words), the devices list, an empty folders list, a
- * folder offered, syncing, up to date, and a conflict. Each screen is saved at desktop
- * (1280×800) and phone (390×844) widths to test-results/screens/<name>-<width>.png, and at
- * phone width must fit without scrolling sideways, pass axe with no serious or critical
- * violation, and (unless it is gone too soon) be usable with Tab alone, focus always shown.
+ * folder offered, syncing, up to date, a conflict, the folder's tools, why a file is not in
+ * sync, and settings. Each screen is saved at desktop (1280×800) and phone (390×844) widths
+ * to test-results/screens/<name>-<width>.png, and at phone width must fit without
+ * scrolling sideways, pass axe with no serious or critical violation, and (unless it is
+ * gone too soon) be usable with Tab alone, focus always shown.
  * The world is appWorld's (Chromium in a private network namespace, a real server), with
  * a fake camera showing a QR code that is not a pairing link, so the scanner keeps looking.
  */
@@ -180,6 +181,18 @@ test('every screen at desktop and phone widths, accessible and usable by keyboar
   await card.getByTestId('folder-ignore').locator('summary').first().click();
   await expect(card.getByTestId('folder-ignore-text')).toBeVisible({ timeout: 10_000 });
   await screen(a.page, 'folder-tools');
+
+  // Why a file is (or is not) in sync, asked about the conflicted file.
+  await card.getByTestId('why').locator('summary').first().click();
+  await card.getByTestId('why-path').fill('one.txt');
+  await card.getByTestId('why-ask').click();
+  await expect(card.getByTestId('why-answer')).toBeVisible({ timeout: 10_000 });
+  await screen(a.page, 'why-not-in-sync');
+
+  // Settings, with a row for an ICE server open.
+  await a.page.getByTestId('settings').getByTestId('ice-add').click();
+  await expect(a.page.getByTestId('ice-row')).toHaveCount(1);
+  await screen(a.page, 'settings');
 
   expect(await errorsOf(a)).toEqual([]);
   expect(await errorsOf(b)).toEqual([]);
