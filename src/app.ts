@@ -142,4 +142,4 @@ if (root === null) throw new Error('index.html has no #app element');
 const pairingLink = takePairingFragment();
 const { network, folders, settings } = await startNetwork();
 const update = { subscribe: subscribeUpdate, apply: applyUpdate };
-render(h(App, { services: { content, network, folders, update }, pairingLink, settings }), root);
+render(h(App, { services: { content, network, folders, settings, update }, pairingLink }), root);

@@ -1,5 +1,4 @@
 /** The page: what Tandem is, this device and its pairings, its folders, and the content engine panel. */
-import type { SettingsService } from '../app/settings.ts';
 import { ServicesContext, type Services } from './services.ts';
 import { ContentPanel } from './ContentPanel.tsx';
 import { FoldersPanel } from './FoldersPanel.tsx';
@@ -7,19 +6,8 @@ import { NetworkPanel } from './NetworkPanel.tsx';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { UpdateBanner } from './UpdateBanner.tsx';
 
-/**
- * `pairingLink`: the `#pair=…` fragment the page was opened with, if any. `settings`: the
- * network settings (absent when the network could not start).
- */
-export function App({
-  services,
-  pairingLink,
-  settings,
-}: {
-  services: Services;
-  pairingLink?: string;
-  settings?: SettingsService;
-}) {
+/** `pairingLink`: the `#pair=…` fragment the page was opened with, if any. */
+export function App({ services, pairingLink }: { services: Services; pairingLink?: string }) {
   return (
     <ServicesContext.Provider value={services}>
       <header class="masthead">
@@ -36,7 +24,7 @@ export function App({
         <UpdateBanner />
         <NetworkPanel pairingLink={pairingLink} />
         <FoldersPanel />
-        <SettingsPanel settings={settings} />
+        <SettingsPanel />
         <ContentPanel />
       </main>
     </ServicesContext.Provider>

@@ -181,7 +181,7 @@ function Version({
           <button
             type="button"
             data-testid="conflict-keep"
-            aria-label={`Keep ${path}`}
+            aria-label={`Keep this one: ${path}`}
             disabled={busy}
             onClick={onKeep}
           >

@@ -54,6 +54,7 @@ export function DeviceList({ devices, onForget }: { devices: DeviceView[]; onFor
           )}{' '}
           <button
             type="button"
+            aria-label={`Forget ${device.name}`}
             onClick={() => {
               if (confirm(`Forget ${device.name}? It will no longer connect until you pair again.`))
                 onForget(device.id);

@@ -76,8 +76,12 @@ export function FolderCard({
       <p class="muted" data-testid="folder-where">
         {view.where}
       </p>
-      <p class="folder-state" data-testid="folder-state" role="status">
+      <p class="folder-state" data-testid="folder-state">
         {folderStatus(view)}
+      </p>
+      {/* Announced when the state changes, not at every progress figure of the line above. */}
+      <p class="visually-hidden" role="status">
+        {`${view.label}: ${view.access.kind === 'running' && view.state.kind === 'syncing' ? 'Syncing' : folderStatus(view)}`}
       </p>
       <FileProgressList files={view.inFlight ?? []} />
       <DeviceProgress view={view} devices={devices} />
@@ -143,6 +147,7 @@ export function FolderCard({
         <button
           type="button"
           data-testid="folder-remove"
+          aria-label={`Remove ${view.label}`}
           disabled={busy}
           onClick={() => {
             if (confirm(`Stop syncing ${view.label}? Its files stay where they are.`))
@@ -201,7 +206,12 @@ function ShareForm({
           </label>
         ))}
       </fieldset>
-      <button type="submit" data-testid="folder-share-save" disabled={busy || !changed}>
+      <button
+        type="submit"
+        data-testid="folder-share-save"
+        aria-label={`Save sharing of ${view.label}`}
+        disabled={busy || !changed}
+      >
         Save sharing
       </button>
     </form>

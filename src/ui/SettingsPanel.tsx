@@ -3,16 +3,15 @@
  * is validated before it is saved (src/app/settings.ts); network changes apply when the
  * page reloads, which "Apply and reconnect" does, so the panel says what is still pending.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { MAX_ICE_SERVERS, type IceServer, type SettingsService } from '../app/settings.ts';
 import type { NetworkService } from '../net/sessionHost.ts';
-import { useNetwork } from './services.ts';
+import { useNetwork, useSettings } from './services.ts';
 
-export function SettingsPanel({ settings }: { settings?: SettingsService }) {
+export function SettingsPanel() {
   const network = useNetwork();
-  const [, setTick] = useState(0);
+  const settings = useSettings();
   const [renamed, setRenamed] = useState(false);
-  useEffect(() => settings?.onChange(() => setTick((n) => n + 1)), [settings]);
   if (typeof network === 'string' || network.name === undefined) return null;
   return (
     <section class="panel settings" data-testid="settings" aria-labelledby="settings-heading">

@@ -5,6 +5,7 @@
 import { createContext } from 'preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
 import type { FolderService } from '../app/folders.ts';
+import type { SettingsService } from '../app/settings.ts';
 import type { NetworkService } from '../net/sessionHost.ts';
 import type { ContentService } from '../ports/ContentService.ts';
 import type { UpdateState } from '../pwa.ts';
@@ -26,6 +27,8 @@ export interface Services {
   readonly network: NetworkService | string;
   /** The shared folders; absent when the network could not start. */
   readonly folders?: FolderService;
+  /** The network settings (ICE servers, relay); absent when the network could not start. */
+  readonly settings?: SettingsService;
 }
 
 export const ServicesContext = createContext<Services | null>(null);
@@ -71,4 +74,11 @@ export function useFolders(): FolderService | undefined {
   const folders = useServices().folders;
   useChanges(folders);
   return folders;
+}
+
+/** The settings service (or undefined), re-rendering on each of its changes. */
+export function useSettings(): SettingsService | undefined {
+  const settings = useServices().settings;
+  useChanges(settings);
+  return settings;
 }

@@ -55,19 +55,8 @@ const DIR = `${SHOTS}/screens`;
 /** Big enough that the folder is still syncing while its screen is taken. */
 const SYNCING_MIB = 64;
 
-/**
- * Findings axe may report in files other helpers are editing as this test is written:
- * each names the finding; fix it there and delete the line.
- */
-const KNOWN: readonly KnownFinding[] = [
-  {
-    // ConflictList.tsx (brief B): "Keep this one" is named "Keep <path>" for screen
-    // readers, so a voice user saying what they see does not reach it.
-    rule: 'label-content-name-mismatch',
-    within: '[data-testid=folder-conflicts]',
-    why: "ConflictList.tsx: the Keep button's aria-label does not contain its visible text",
-  },
-];
+/** Findings axe may report that are understood and excused, each scoped and saying why: none now. */
+const KNOWN: readonly KnownFinding[] = [];
 
 /**
  * Saves `page` as screen `name` at both widths (ending at phone width) and checks it there.
