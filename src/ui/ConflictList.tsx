@@ -17,6 +17,7 @@ import {
 import type { FolderService } from '../app/folders.ts';
 import type { FolderView } from '../app/foldersView.ts';
 import { formatBytes } from './format.ts';
+import { useTask } from './useTask.ts';
 
 /** How long an opened file's object URL lives: long enough for its tab to load it. */
 const URL_LIFETIME_MS = 60_000;
@@ -24,7 +25,7 @@ const URL_LIFETIME_MS = 60_000;
 export function ConflictList({ view, service }: { view: FolderView; service: FolderService }) {
   const [conflicts, setConflicts] = useState<readonly Conflict[]>([]);
   const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useTask();
   const [listed, setListed] = useState(0);
   const running = view.access.kind === 'running';
   // Look again whenever the folder settles after something happened in it.
@@ -71,24 +72,22 @@ export function ConflictList({ view, service }: { view: FolderView; service: Fol
         ? `Keep "${kept}" as "${conflict.original}"?`
         : `Keep "${kept}" and discard the other version ("${dropped}")? This changes the folder on every device it is shared with.`;
     if (!confirm(question)) return;
-    setBusy(true);
     setError(undefined);
-    service
-      .directory(view.id)
-      .then((dir) => (which === 'original' ? keepOriginal(dir, conflict) : keepCopy(dir, conflict)))
-      .then(
-        () => {
-          service.rescan(view.id);
-          setConflicts((list) => list.filter((c) => c !== conflict));
-          setBusy(false);
-          setListed((n) => n + 1);
-        },
-        (e: Error) => {
-          setBusy(false);
-          setError(e.message);
-          setListed((n) => n + 1);
-        },
-      );
+    run(
+      async () => {
+        const dir = await service.directory(view.id);
+        await (which === 'original' ? keepOriginal(dir, conflict) : keepCopy(dir, conflict));
+      },
+      () => {
+        service.rescan(view.id);
+        setConflicts((list) => list.filter((c) => c !== conflict));
+        setListed((n) => n + 1);
+      },
+      (e) => {
+        setError(e.message);
+        setListed((n) => n + 1);
+      },
+    );
   };
 
   return (

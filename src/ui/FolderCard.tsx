@@ -12,6 +12,7 @@ import { ConflictList } from './ConflictList.tsx';
 import { DeviceProgress } from './DeviceProgress.tsx';
 import { FileProgressList } from './FileProgressList.tsx';
 import { formatBytes } from './format.ts';
+import { useTask } from './useTask.ts';
 import { FolderFiles } from './FolderFiles.tsx';
 import { IgnoreEditor } from './IgnoreEditor.tsx';
 import { WhyNotInSync } from './WhyNotInSync.tsx';
@@ -57,17 +58,10 @@ export function FolderCard({
   devices: readonly DeviceView[];
 }) {
   const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run: runTask } = useTask();
   const run = (task: () => Promise<void>) => {
-    setBusy(true);
     setError(undefined);
-    task().then(
-      () => setBusy(false),
-      (e: Error) => {
-        setBusy(false);
-        setError(e.message);
-      },
-    );
+    runTask(task, undefined, (e) => setError(e.message));
   };
   const headingId = `folder-${view.id}`;
   return (

@@ -21,6 +21,7 @@ import type { FolderService } from '../app/folders.ts';
 import type { FolderView } from '../app/foldersView.ts';
 import type { FolderId } from '../ports/Store.ts';
 import { formatBytes } from './format.ts';
+import { useTask } from './useTask.ts';
 
 /** What a card needs of the drop zone (FolderDrop.tsx): whether a drag is over it, and what its last drop did. */
 export interface DropState {
@@ -104,7 +105,8 @@ function Tools({
 }) {
   const drop = useContext(DropContext);
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const task = useTask();
+  const busy = task.busy;
   const [status, setStatus] = useState<{ text: string; error: boolean } | undefined>();
   const [files, setFiles] = useState<FolderFile[] | undefined>();
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
@@ -131,19 +133,15 @@ function Tools({
     setListed((n) => n + 1);
   }, [dropped]);
 
-  const run = (task: () => Promise<string | undefined>) => {
-    setBusy(true);
+  const run = (work: () => Promise<string | undefined>) => {
     setStatus(undefined);
-    task().then(
+    task.run(
+      work,
       (text) => {
-        setBusy(false);
         if (text) setStatus({ text, error: false });
         setListed((n) => n + 1);
       },
-      (e: Error) => {
-        setBusy(false);
-        setStatus({ text: e.message, error: true });
-      },
+      (e) => setStatus({ text: e.message, error: true }),
     );
   };
   const onImport = (e: TargetedEvent<HTMLInputElement>) => {

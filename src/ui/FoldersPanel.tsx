@@ -9,6 +9,7 @@ import type { DeviceView } from '../net/session.ts';
 import { FolderCard } from './FolderCard.tsx';
 import { FolderDropZone } from './FolderDrop.tsx';
 import { useFolders, useNetwork } from './services.ts';
+import { useTask } from './useTask.ts';
 
 export function FoldersPanel() {
   const folders = useFolders();
@@ -28,22 +29,12 @@ function shown(error: Error): string | undefined {
 
 function Folders({ service, devices }: { service: FolderService; devices: DeviceView[] }) {
   const [label, setLabel] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, run: runTask } = useTask();
   const [error, setError] = useState<string | undefined>();
   const names = new Map(devices.map(({ device }) => [device.id, device.name]));
   const run = (task: () => Promise<unknown>, after?: () => void) => {
-    setBusy(true);
     setError(undefined);
-    task().then(
-      () => {
-        setBusy(false);
-        after?.();
-      },
-      (e: Error) => {
-        setBusy(false);
-        setError(shown(e));
-      },
-    );
+    runTask(task, after, (e) => setError(shown(e)));
   };
   const offers = service.offers();
   const list = service.folders();

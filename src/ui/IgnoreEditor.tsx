@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { FolderService } from '../app/folders.ts';
 import type { FolderView } from '../app/foldersView.ts';
+import { useTask } from './useTask.ts';
 import {
   checkIgnoreText,
   IGNORE_FILE,
@@ -20,7 +21,7 @@ export function IgnoreEditor({ view, service }: { view: FolderView; service: Fol
   const [open, setOpen] = useState(false);
   const [saved, setSaved] = useState<IgnoreFileContent | undefined>();
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useTask();
   const [status, setStatus] = useState<{ text: string; error: boolean } | undefined>();
   const [loads, setLoads] = useState(0);
   const running = view.access.kind === 'running';
@@ -46,19 +47,15 @@ export function IgnoreEditor({ view, service }: { view: FolderView; service: Fol
   const id = `ignore-${view.id}`;
   const save = () => {
     if (!saved) return;
-    setBusy(true);
     setStatus(undefined);
-    (async () => writeIgnoreFile(await service.directory(view.id), text, saved.stamp))().then(
+    run(
+      async () => writeIgnoreFile(await service.directory(view.id), text, saved.stamp),
       (content) => {
-        setBusy(false);
         setSaved(content);
         service.rescan(view.id);
         setStatus({ text: 'Saved. The folder is being looked at again.', error: false });
       },
-      (e: Error) => {
-        setBusy(false);
-        setStatus({ text: e.message, error: true });
-      },
+      (e) => setStatus({ text: e.message, error: true }),
     );
   };
 

@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks';
 import { MAX_ICE_SERVERS, type IceServer, type SettingsService } from '../app/settings.ts';
 import type { NetworkService } from '../net/sessionHost.ts';
 import { useNetwork, useSettings } from './services.ts';
+import { useTask } from './useTask.ts';
 
 export function SettingsPanel() {
   const network = useNetwork();
@@ -64,22 +65,16 @@ function OutcomeText({ outcome, testid, saved }: { outcome: Outcome; testid: str
 
 function useSave(): [Outcome, boolean, (task: () => Promise<void>) => void] {
   const [outcome, setOutcome] = useState<Outcome>();
-  const [busy, setBusy] = useState(false);
-  const run = (task: () => Promise<void>) => {
-    setBusy(true);
+  const task = useTask();
+  const run = (work: () => Promise<void>) => {
     setOutcome(undefined);
-    task().then(
-      () => {
-        setBusy(false);
-        setOutcome({ ok: true });
-      },
-      (error: Error) => {
-        setBusy(false);
-        setOutcome({ ok: false, message: error.message });
-      },
+    task.run(
+      work,
+      () => setOutcome({ ok: true }),
+      (error) => setOutcome({ ok: false, message: error.message }),
     );
   };
-  return [outcome, busy, run];
+  return [outcome, task.busy, run];
 }
 
 function NameForm({ network, onRenamed }: { network: NetworkService; onRenamed: () => void }) {

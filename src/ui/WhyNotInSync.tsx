@@ -9,6 +9,7 @@ import type { FolderView } from '../app/foldersView.ts';
 import { shortDeviceId } from '../core/model/device.ts';
 import type { DeviceView } from '../net/session.ts';
 import { useNetwork } from './services.ts';
+import { useTask } from './useTask.ts';
 import { formatWhen, whyText, type WhyAnswer, type WhyContext } from './whyText.ts';
 
 /** Suggested paths at most. */
@@ -26,7 +27,7 @@ export function WhyNotInSync({
   const network = useNetwork();
   const [path, setPath] = useState('');
   const [answer, setAnswer] = useState<WhyAnswer | { readonly error: string } | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useTask();
   if (view.access.kind !== 'running') return null;
 
   const suggestions = [...new Set([...view.issues.map((i) => i.path), ...view.activity.map((a) => a.path)])];
@@ -47,16 +48,10 @@ export function WhyNotInSync({
     event.preventDefault();
     if (path.trim() === '')
       return setAnswer({ error: 'Type the path of a file in this folder, like docs/notes.txt.' });
-    setBusy(true);
-    service.explain(view.id, path).then(
-      (explanation) => {
-        setBusy(false);
-        setAnswer(whyText(explanation, context()));
-      },
-      (error: Error) => {
-        setBusy(false);
-        setAnswer({ error: error.message });
-      },
+    run(
+      () => service.explain(view.id, path),
+      (explanation) => setAnswer(whyText(explanation, context())),
+      (error) => setAnswer({ error: error.message }),
     );
   };
   const inputId = `why-path-${view.id}`;
