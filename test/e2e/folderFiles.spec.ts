@@ -11,14 +11,11 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { watchErrors } from '../support/pageErrors.ts';
+import { expect, test, type Locator } from '@playwright/test';
 import { unzipStored } from '../support/storedZip.ts';
-import { APP, appWorld, nameDevice, SHOTS } from './appWorld.ts';
-import { noPicker, readFiles, writeFiles } from './foldersPages.ts';
-
-/** How long a change may take to reach the other device (scan delay, plan, transfer). */
-const ARRIVES_MS = 30_000;
+import { errorsOf, folderAt, pairDevices, shareFolder, upToDate, type Device } from './appDevices.ts';
+import { appWorld, SHOTS } from './appWorld.ts';
+import { expectFiles, readFiles, writeFiles } from './opfsFiles.ts';
 
 /** Files on disk for the import inputs. */
 const INPUT = fileURLToPath(new URL('../../.tmp/e2e-folderfiles-input', import.meta.url));
@@ -32,38 +29,6 @@ const world = appWorld('e2e-folderfiles-dist', [], async () => {
   await writeFile(join(INPUT, 'other.txt'), 'another one\n');
 });
 
-interface Device {
-  readonly context: BrowserContext;
-  readonly page: Page;
-  readonly errors: string[];
-}
-
-async function device(name: string, url = APP): Promise<Device> {
-  const context = await world.context({ viewport: { width: 480, height: 1000 } });
-  await noPicker(context);
-  const page = await context.newPage();
-  const made = { context, page, errors: watchErrors(page) };
-  await page.goto(url);
-  await nameDevice(page, name);
-  return made;
-}
-
-async function expectConnected(page: Page, peerName: string): Promise<void> {
-  const row = page.locator(`[data-testid=device][data-device-name="${peerName}"]`);
-  await expect(row.getByTestId('device-status')).toHaveText('Connected', { timeout: 30_000 });
-}
-
-/** Waits until OPFS directory `dir` on `page` holds exactly `files` (Tandem's own and `.tandem*` left out). */
-async function expectFiles(page: Page, dir: string, files: Record<string, string>): Promise<void> {
-  await expect
-    .poll(() => readFiles(page, dir), { timeout: ARRIVES_MS, intervals: [250, 500, 1000] })
-    .toEqual(files);
-}
-
-/** The card of folder `label` on `page`. */
-const card = (page: Page, label: string): Locator =>
-  page.locator(`[data-testid=folder][data-folder-label="${label}"]`);
-
 /** Opens a card's collapsed tools (a `<details>`) unless open. */
 async function openTools(tools: Locator): Promise<void> {
   if ((await tools.getAttribute('open')) === null) await tools.locator('> summary').click();
@@ -71,36 +36,22 @@ async function openTools(tools: Locator): Promise<void> {
 }
 
 /**
- * Pairs a laptop (A) and a phone (B) and shares A's new app-private folder `Shared` with B,
- * which accepts it; returns once both say "Up to date".
+ * Pairs a laptop (A) and a phone (B), neither with a folder picker, and shares A's new
+ * app-private folder `Shared` with B, which accepts it; returns once both say "Up to date".
  */
 async function sharedFolder(): Promise<{ a: Device; b: Device }> {
-  const a = await device('Laptop');
-  await a.page.getByTestId('pair-start').click();
-  const link = await a.page.getByTestId('invite-link').inputValue({ timeout: 10_000 });
-  const b = await device('Phone', link);
-  await expectConnected(a.page, 'Phone');
-  await expectConnected(b.page, 'Laptop');
+  const inTheApp = { picks: null, viewport: { width: 480, height: 1000 } };
+  const { a, b } = await pairDevices(world, { a: inTheApp, b: inTheApp });
   await a.page.getByTestId('folder-label-input').fill('Shared');
-  await a.page.getByTestId('folder-add').click();
-  await expect(card(a.page, 'Shared').getByTestId('folder-state')).toHaveText('Up to date', {
-    timeout: 20_000,
-  });
-  await card(a.page, 'Shared').locator('[data-testid=folder-share-device][data-device-name="Phone"]').check();
-  await card(a.page, 'Shared').getByTestId('folder-share-save').click();
-  const offer = b.page.locator('[data-testid=offer][data-folder-label="Shared"]');
-  await expect(offer).toBeVisible({ timeout: 30_000 });
-  await offer.getByTestId('offer-accept').click();
-  await expect(card(b.page, 'Shared').getByTestId('folder-state')).toHaveText('Up to date', {
-    timeout: 20_000,
-  });
+  await shareFolder(a, b, { label: 'Shared' });
+  await upToDate(b.page, 'Shared');
   return { a, b };
 }
 
 test('files and a folder imported on one device reach the other, which downloads the folder as a zip', async () => {
   test.setTimeout(180_000);
   const { a, b } = await sharedFolder();
-  const toolsAtA = card(a.page, 'Shared').getByTestId('folder-files');
+  const toolsAtA = folderAt(a.page, 'Shared').getByTestId('folder-files');
   await openTools(toolsAtA);
 
   // A imports a folder with a subfolder, then two loose files.
@@ -133,10 +84,8 @@ test('files and a folder imported on one device reach the other, which downloads
   );
 
   // B downloads the whole folder: exactly its files, none of Tandem's own.
-  await expect(card(b.page, 'Shared').getByTestId('folder-state')).toHaveText('Up to date', {
-    timeout: 20_000,
-  });
-  const toolsAtB = card(b.page, 'Shared').getByTestId('folder-files');
+  await upToDate(b.page, 'Shared');
+  const toolsAtB = folderAt(b.page, 'Shared').getByTestId('folder-files');
   await openTools(toolsAtB);
   await expect(toolsAtB.getByTestId('folder-file')).toHaveCount(4, { timeout: 10_000 });
   const [download] = await Promise.all([
@@ -165,15 +114,15 @@ test('files and a folder imported on one device reach the other, which downloads
   await one.saveAs(onePath);
   expect(await readFile(onePath, 'utf8')).toBe('sand\n');
 
-  await card(a.page, 'Shared').screenshot({ path: join(SHOTS, 'folder-files-card.png') });
-  expect(a.errors).toEqual([]);
-  expect(b.errors).toEqual([]);
+  await folderAt(a.page, 'Shared').screenshot({ path: join(SHOTS, 'folder-files-card.png') });
+  expect(await errorsOf(a)).toEqual([]);
+  expect(await errorsOf(b)).toEqual([]);
 });
 
 test('an ignore rule saved on one device keeps matching new files off the other; a dropped file is imported', async () => {
   test.setTimeout(180_000);
   const { a, b } = await sharedFolder();
-  const ignoreAtA = card(a.page, 'Shared').getByTestId('folder-ignore');
+  const ignoreAtA = folderAt(a.page, 'Shared').getByTestId('folder-ignore');
   await openTools(ignoreAtA);
   const text = ignoreAtA.getByTestId('folder-ignore-text');
   await expect(text).toBeEnabled({ timeout: 10_000 });
@@ -190,16 +139,12 @@ test('an ignore rule saved on one device keeps matching new files off the other;
   // A new matching file stays on A; a new other file arrives on B.
   await writeFiles(a.page, 'Shared', { 'debug.log': 'noise\n', 'report.txt': 'results\n' });
   await expectFiles(b.page, 'Shared', { 'report.txt': 'results\n' });
-  await expect(card(a.page, 'Shared').getByTestId('folder-state')).toHaveText('Up to date', {
-    timeout: 20_000,
-  });
-  await expect(card(b.page, 'Shared').getByTestId('folder-state')).toHaveText('Up to date', {
-    timeout: 20_000,
-  });
+  await upToDate(a.page, 'Shared');
+  await upToDate(b.page, 'Shared');
   expect(await readFiles(b.page, 'Shared')).toEqual({ 'report.txt': 'results\n' });
   expect(await readFiles(a.page, 'Shared')).toEqual({ 'debug.log': 'noise\n', 'report.txt': 'results\n' });
   // The rules file itself syncs, so B applies the same rules.
-  const rulesAtB = card(b.page, 'Shared').getByTestId('folder-ignore');
+  const rulesAtB = folderAt(b.page, 'Shared').getByTestId('folder-ignore');
   await openTools(rulesAtB);
   await expect(rulesAtB.getByTestId('folder-ignore-text')).toHaveValue('# kept on this device\n*.log\n');
 
@@ -219,12 +164,12 @@ test('an ignore rule saved on one device keeps matching new files off the other;
   const drop = (selector: string, name: string, body: string) =>
     drag(selector, name, body, ['dragenter', 'dragover', 'drop']);
   const cardHeading = '[data-testid=folder][data-folder-label="Shared"] h3';
-  const toolsAtA = card(a.page, 'Shared').getByTestId('folder-files');
+  const toolsAtA = folderAt(a.page, 'Shared').getByTestId('folder-files');
   // While a drag is over the card, the screen and the card say so.
   await drag(cardHeading, 'dropped.txt', '', ['dragenter', 'dragover']);
   await expect(a.page.getByTestId('folder-drop')).toHaveClass(/dragging/);
   await expect(toolsAtA).toHaveAttribute('data-drop-over', '');
-  await card(a.page, 'Shared').screenshot({ path: join(SHOTS, 'folder-files-drag-over.png') });
+  await folderAt(a.page, 'Shared').screenshot({ path: join(SHOTS, 'folder-files-drag-over.png') });
   await drop(cardHeading, 'dropped.txt', 'dropped in\n');
   await expect(a.page.getByTestId('folder-drop')).not.toHaveClass(/dragging/);
   await expect(toolsAtA.getByTestId('folder-files-status')).toHaveText('Imported 1 file.', {
@@ -237,7 +182,7 @@ test('an ignore rule saved on one device keeps matching new files off the other;
   await expect(a.page.getByTestId('folder-drop-message')).toContainText('cannot share a folder dropped here');
 
   await openTools(toolsAtA);
-  await card(a.page, 'Shared').screenshot({ path: join(SHOTS, 'folder-files-ignore.png') });
-  expect(a.errors).toEqual([]);
-  expect(b.errors).toEqual([]);
+  await folderAt(a.page, 'Shared').screenshot({ path: join(SHOTS, 'folder-files-ignore.png') });
+  expect(await errorsOf(a)).toEqual([]);
+  expect(await errorsOf(b)).toEqual([]);
 });

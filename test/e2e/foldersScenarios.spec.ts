@@ -8,81 +8,46 @@
  * silent (the WebSocket opens and nothing answers), so it can change files that nobody
  * sees. Every wait is bounded.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { appWorld, SHOTS } from './appWorld.ts';
+import { expect, test } from '@playwright/test';
 import {
-  ARRIVES_MS,
-  countReceivedBytes,
-  deleteFile,
+  editApart,
   errorsOf,
-  expectFiles,
   folderAt,
   goOnline,
   openPage,
+  pairAndShare,
   pairDevices,
-  partialBytes,
   peerStatus,
+  settle,
+  shareFolder,
+  upToDate,
+} from './appDevices.ts';
+import { appWorld, SHOTS } from './appWorld.ts';
+import {
+  deleteFile,
+  expectFiles,
+  filesOnceThereAre,
+  partialBytes,
   readFiles,
-  receivedBytes,
   renameFile,
   sha256Of,
-  shareNotes,
   writeFiles,
   writeRandomFile,
-  type Device,
-} from './foldersPages.ts';
+} from './opfsFiles.ts';
+import { countReceivedBytes, receivedBytes } from './receivedBytes.ts';
 
 const CONFLICT_COPY = /^one\.sync-conflict-\d{8}-\d{6}-[A-Za-z0-9_-]+\.txt$/;
 const MiB = 1 << 20;
 
 const world = appWorld('e2e-scenarios-dist');
 
-/**
- * Gives the app on `page` time to see a change it made to its own folder `notes` (the
- * folder watch, then a scan): local changes show no activity in the UI to wait for.
- */
-async function settle(page: Page): Promise<void> {
-  await page.waitForTimeout(2_000);
-  await expect(folderAt(page, 'notes').getByTestId('folder-state')).toHaveText('Up to date', {
-    timeout: 20_000,
-  });
-}
-
-/** Waits until the folder `notes` on `device` says "Up to date". */
-async function upToDate(device: Device): Promise<void> {
-  await expect(folderAt(device.page, 'notes').getByTestId('folder-state')).toHaveText('Up to date', {
-    timeout: 20_000,
-  });
-}
-
-/**
- * Pairs a laptop (A) and a phone (B), and shares A's folder `notes` holding `files`, which B
- * accepts into `b-notes`; returns once B holds the same files and both say "Up to date".
- */
-async function pairAndShare(files: Record<string, string>): Promise<{ a: Device; b: Device }> {
-  const { a, b } = await pairDevices(world);
-  await writeFiles(a.page, 'notes', files);
-  await shareNotes(a, b);
-  await expectFiles(b.page, 'b-notes', files);
-  await upToDate(b);
-  return { a, b };
-}
-
 test('the same file edited on both devices while apart keeps both versions on both', async () => {
   test.setTimeout(240_000);
-  const { a, b } = await pairAndShare({ 'one.txt': 'as shared\n', 'two.txt': 'untouched\n' });
+  const { a, b } = await pairAndShare(world, { 'one.txt': 'as shared\n', 'two.txt': 'untouched\n' });
 
-  // B goes away; A edits one.txt.
-  await b.page.close();
-  await expect(peerStatus(a.page, 'Phone')).not.toHaveText('Connected', { timeout: 30_000 });
-  await writeFiles(a.page, 'notes', { 'one.txt': 'edited on the laptop\n' });
-
-  // B opens again with no relay to reach A, and edits one.txt its own way.
-  b.online = false;
-  await openPage(b);
-  await expect(folderAt(b.page, 'notes')).toBeVisible({ timeout: 20_000 });
-  await writeFiles(b.page, 'b-notes', { 'one.txt': 'edited on the phone\n' });
-  await settle(b.page);
+  // B goes away; A edits one.txt. B opens again with no relay to reach A, and edits one.txt
+  // its own way.
+  await editApart(a, b);
   expect(await peerStatus(b.page, 'Laptop').textContent()).not.toBe('Connected');
   expect(await readFiles(a.page, 'notes')).toEqual({
     'one.txt': 'edited on the laptop\n',
@@ -92,17 +57,7 @@ test('the same file edited on both devices while apart keeps both versions on bo
   // B comes back: both end with one.txt holding one version and a conflict copy the other.
   await goOnline(b);
   await expect(peerStatus(b.page, 'Laptop')).toHaveText('Connected', { timeout: 60_000 });
-  const settled = async (page: Page, dir: string): Promise<Record<string, string>> => {
-    let files: Record<string, string> = {};
-    await expect
-      .poll(async () => Object.keys((files = await readFiles(page, dir))).length, {
-        timeout: ARRIVES_MS,
-        intervals: [250, 500, 1000],
-      })
-      .toBe(3);
-    return files;
-  };
-  const atA = await settled(a.page, 'notes');
+  const atA = await filesOnceThereAre(a.page, 'notes', 3);
   const copies = Object.keys(atA).filter((name) => CONFLICT_COPY.test(name));
   expect(copies).toHaveLength(1);
   expect([atA['one.txt'], atA[copies[0]!]].sort()).toEqual([
@@ -111,12 +66,8 @@ test('the same file edited on both devices while apart keeps both versions on bo
   ]);
   expect(atA['two.txt']).toBe('untouched\n');
   await expectFiles(b.page, 'b-notes', atA);
-  await expect(folderAt(a.page, 'notes').getByTestId('folder-state')).toHaveText('Up to date', {
-    timeout: 20_000,
-  });
-  await expect(folderAt(b.page, 'notes').getByTestId('folder-state')).toHaveText('Up to date', {
-    timeout: 20_000,
-  });
+  await upToDate(a.page);
+  await upToDate(b.page);
   await a.page.screenshot({ path: `${SHOTS}/scenario-conflict-laptop.png`, fullPage: true });
   await b.page.screenshot({ path: `${SHOTS}/scenario-conflict-phone.png`, fullPage: true });
   expect(await errorsOf(a)).toEqual([]);
@@ -125,7 +76,7 @@ test('the same file edited on both devices while apart keeps both versions on bo
 
 test('a file deleted while the other page was closed stays deleted when it returns', async () => {
   test.setTimeout(240_000);
-  const { a, b } = await pairAndShare({ 'keep.txt': 'stays\n', 'gone.txt': 'to be deleted\n' });
+  const { a, b } = await pairAndShare(world, { 'keep.txt': 'stays\n', 'gone.txt': 'to be deleted\n' });
 
   await b.page.close();
   await expect(peerStatus(a.page, 'Phone')).not.toHaveText('Connected', { timeout: 30_000 });
@@ -135,9 +86,7 @@ test('a file deleted while the other page was closed stays deleted when it retur
   await openPage(b);
   await expect(peerStatus(b.page, 'Laptop')).toHaveText('Connected', { timeout: 60_000 });
   await expectFiles(b.page, 'b-notes', { 'keep.txt': 'stays\n' });
-  await expect(folderAt(b.page, 'notes').getByTestId('folder-state')).toHaveText('Up to date', {
-    timeout: 20_000,
-  });
+  await upToDate(b.page);
   // Had B brought the file back, it would be on A again within a few scans.
   await a.page.waitForTimeout(5_000);
   expect(await readFiles(a.page, 'notes')).toEqual({ 'keep.txt': 'stays\n' });
@@ -149,7 +98,7 @@ test('a file deleted while the other page was closed stays deleted when it retur
 
 test('a file renamed on either device arrives under its new name, and so does a new subfolder', async () => {
   test.setTimeout(120_000);
-  const { a, b } = await pairAndShare({ 'draft.txt': 'first draft\n', 'list.txt': 'milk\n' });
+  const { a, b } = await pairAndShare(world, { 'draft.txt': 'first draft\n', 'list.txt': 'milk\n' });
 
   // A renames draft.txt: B ends with final.txt, the same content, and no draft.txt.
   const how = await renameFile(a.page, 'notes', 'draft.txt', 'final.txt');
@@ -168,8 +117,8 @@ test('a file renamed on either device arrives under its new name, and so does a 
     'trips/2024/rome.txt': 'from the phone\n',
   };
   await expectFiles(a.page, 'notes', all);
-  await upToDate(a);
-  await upToDate(b);
+  await upToDate(a.page);
+  await upToDate(b.page);
   expect(await readFiles(b.page, 'b-notes')).toEqual(all);
   expect(await errorsOf(a)).toEqual([]);
   expect(await errorsOf(b)).toEqual([]);
@@ -188,9 +137,9 @@ const REFETCH_SLACK = 6 * MiB;
 
 test('a download cut by a reload resumes from its partial file, and the file arrives whole', async () => {
   test.setTimeout(180_000);
-  const { a, b } = await pairDevices(world, countReceivedBytes);
+  const { a, b } = await pairDevices(world, { b: { before: countReceivedBytes } });
   const hash = await writeRandomFile(a.page, 'notes', 'big.bin', BIG_MIB);
-  await shareNotes(a, b);
+  await shareFolder(a, b);
 
   // Mid-transfer: B's partial download holds some of the file on disk.
   await expect
@@ -208,7 +157,7 @@ test('a download cut by a reload resumes from its partial file, and the file arr
   await expect
     .poll(() => sha256Of(b.page, 'b-notes', 'big.bin'), { timeout: 90_000, intervals: [500, 1000] })
     .toBe(hash);
-  await upToDate(b);
+  await upToDate(b.page);
   expect(await partialBytes(b.page, 'b-notes')).toBe(0);
 
   // Resumed, not started again: after the reload B fetched the rest, not the whole file.

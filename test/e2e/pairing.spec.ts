@@ -6,32 +6,18 @@
  * setup is appWorld.ts. The fake camera shows a .y4m made from the inviter's QR code
  * (pairingCamera.ts). Every wait is bounded.
  */
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { reconnectionRoom } from '../../src/net/rooms.ts';
 import type { DeviceId } from '../../src/ports/Store.ts';
 import { watchErrors } from '../support/pageErrors.ts';
-import { APP, appWorld, nameDevice } from './appWorld.ts';
-import { writeQrY4m } from './pairingCamera.ts';
+import { APP, nameDevice } from './appWorld.ts';
+import { appWorldWithCamera, writeQrY4m } from './pairingCamera.ts';
 import { bridgeToRelay, swapFingerprints, type RelayTamper } from './pairingRelay.ts';
 
+// The camera file is read when a page opens the camera: the scan test rewrites it first.
 const camera = fileURLToPath(new URL('../../.tmp/e2e-pairing-camera.y4m', import.meta.url));
-
-const world = appWorld(
-  'e2e-pairing-dist',
-  [
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-video-capture=${camera}`,
-  ],
-  async () => {
-    // The camera file is read when a page opens the camera: the scan test rewrites it first.
-    await mkdir(dirname(camera), { recursive: true });
-    await writeQrY4m(camera, 'not a pairing link');
-  },
-);
+const world = appWorldWithCamera('e2e-pairing-dist', camera);
 
 interface Device {
   readonly context: BrowserContext;

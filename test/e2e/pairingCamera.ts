@@ -3,8 +3,10 @@
  * Chromium's `--use-file-for-fake-video-capture`. The QR grid comes from uqr; each module
  * is drawn as a square of pixels on a white border, in I420 (grey only: U = V = 128).
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { encode } from 'uqr';
+import { appWorld, type AppWorld } from './appWorld.ts';
 
 const SIZE = 480;
 const FRAMES = 5;
@@ -38,4 +40,24 @@ export function qrY4m(text: string): Uint8Array {
 
 export async function writeQrY4m(path: string, text: string): Promise<void> {
   await writeFile(path, qrY4m(text));
+}
+
+/**
+ * The spec's `appWorld` (built into `.tmp/<dir>`) whose Chromium grants the camera without
+ * asking and films `camera`, a .y4m first showing a QR code that is not a pairing link (a
+ * test may rewrite it before a page opens the camera).
+ */
+export function appWorldWithCamera(dir: string, camera: string): AppWorld {
+  return appWorld(
+    dir,
+    [
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${camera}`,
+    ],
+    async () => {
+      await mkdir(dirname(camera), { recursive: true });
+      await writeQrY4m(camera, 'not a pairing link');
+    },
+  );
 }

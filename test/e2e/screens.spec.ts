@@ -11,7 +11,6 @@
  * a fake camera showing a QR code that is not a pairing link, so the scanner keeps looking.
  */
 import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import {
@@ -20,34 +19,21 @@ import {
   expectNoSeriousViolations,
   type KnownFinding,
 } from './a11y.ts';
-import { appWorld, SHOTS } from './appWorld.ts';
 import {
-  ARRIVES_MS,
+  editApart,
   errorsOf,
   folderAt,
   goOnline,
   openDevice,
-  openPage,
   peerStatus,
-  readFiles,
-  writeFiles,
-  writeRandomFile,
-} from './foldersPages.ts';
-import { writeQrY4m } from './pairingCamera.ts';
+  shareFolder,
+} from './appDevices.ts';
+import { SHOTS } from './appWorld.ts';
+import { ARRIVES_MS, readFiles, writeFiles, writeRandomFile } from './opfsFiles.ts';
+import { appWorldWithCamera } from './pairingCamera.ts';
 
 const camera = fileURLToPath(new URL('../../.tmp/e2e-screens-camera.y4m', import.meta.url));
-const world = appWorld(
-  'e2e-screens-dist',
-  [
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-video-capture=${camera}`,
-  ],
-  async () => {
-    await mkdir(dirname(camera), { recursive: true });
-    await writeQrY4m(camera, 'not a pairing link');
-  },
-);
+const world = appWorldWithCamera('e2e-screens-dist', camera);
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -116,18 +102,7 @@ test('every screen at desktop and phone widths, accessible and usable by keyboar
   const small = { 'one.txt': 'as shared\n', 'two.txt': 'untouched\n' };
   await writeFiles(a.page, 'notes', small);
   await writeRandomFile(a.page, 'notes', 'big.bin', SYNCING_MIB);
-  await a.page.getByTestId('folder-add').click();
-  await expect(folderAt(a.page, 'notes').getByTestId('folder-state')).toHaveText('Up to date', {
-    timeout: 20_000,
-  });
-  await folderAt(a.page, 'notes')
-    .locator('[data-testid=folder-share-device][data-device-name="Phone"]')
-    .check();
-  await folderAt(a.page, 'notes').getByTestId('folder-share-save').click();
-  const offer = b.page.locator('[data-testid=offer][data-folder-label="notes"]');
-  await expect(offer).toBeVisible({ timeout: 30_000 });
-  await screen(b.page, 'offer');
-  await offer.getByTestId('offer-accept').click();
+  await shareFolder(a, b, { onOffer: () => screen(b.page, 'offer') });
   await expect(folderAt(b.page, 'notes').getByTestId('folder-state')).toHaveText(/^Syncing — /, {
     timeout: 20_000,
   });
@@ -139,17 +114,7 @@ test('every screen at desktop and phone widths, accessible and usable by keyboar
 
   // A conflict: both edit one.txt while apart (B's page closed, then B back with a silent
   // relay), then B comes back and both keep both versions.
-  await b.page.close();
-  await expect(peerStatus(a.page, 'Phone')).not.toHaveText('Connected', { timeout: 30_000 });
-  await writeFiles(a.page, 'notes', { 'one.txt': 'edited on the laptop\n' });
-  b.online = false;
-  await openPage(b);
-  await expect(folderAt(b.page, 'notes')).toBeVisible({ timeout: 20_000 });
-  await writeFiles(b.page, 'b-notes', { 'one.txt': 'edited on the phone\n' });
-  await b.page.waitForTimeout(2_000); // the folder watch, then a scan: nothing to wait on in the UI
-  await expect(folderAt(b.page, 'notes').getByTestId('folder-state')).toHaveText('Up to date', {
-    timeout: 20_000,
-  });
+  await editApart(a, b);
   await goOnline(b);
   await expect
     .poll(

@@ -10,15 +10,8 @@
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { appWorld, SHOTS } from './appWorld.ts';
-import {
-  errorsOf,
-  expectFiles,
-  folderAt,
-  pairDevices,
-  peerStatus,
-  shareNotes,
-  writeFiles,
-} from './foldersPages.ts';
+import { errorsOf, folderAt, pairDevices, peerStatus, shareFolder } from './appDevices.ts';
+import { expectFiles, writeFiles } from './opfsFiles.ts';
 
 const world = appWorld('e2e-settings-dist');
 
@@ -57,7 +50,7 @@ test('devices show path and last seen; why explains a synced and an ignored file
     'synced.txt': 'hello\n',
     'scratch.tmp': 'not for the phone\n',
   });
-  await shareNotes(a, b);
+  await shareFolder(a, b);
   await expectFiles(b.page, 'b-notes', { 'synced.txt': 'hello\n' });
 
   await expectWhy(a.page, 'synced.txt', 'Up to date on this device and Phone.');
