@@ -7,7 +7,8 @@
  * Options (environment): BENCH_MIB=256 sizes the throughput inputs; BENCH_DELTA_MIB=256
  * sizes the delta base file; BENCH_SYNC_MIB=1024 and BENCH_SYNC_FILES=20000 size the engine
  * sync; BENCH_TRANSPORT_MIB=64 sizes each WebRTC transport run; BENCH_APP_MIB=1024,
- * BENCH_APP_FILES=20000 and BENCH_APP_RUNS=3 size the app's end-to-end runs;
+ * BENCH_APP_FILES=20000 and BENCH_APP_RUNS=3 size the app's end-to-end runs (BENCH_APP_PROFILE=1
+ * adds CPU profiles of both pages' main threads during the first syncs);
  * BENCH_SKIP=browser,delta,reconcile,sync,transport,app skips sections.
  * Parts named as arguments run alone (`npm run bench -- app`, or `npm run bench:app`), and
  * their figures go to results/<parts>.json instead.
@@ -50,6 +51,7 @@ const appOptions = wanted('app')
       largeBytes: count('BENCH_APP_MIB', 1024, 4, 16_384) * 1024 * 1024,
       smallFiles: count('BENCH_APP_FILES', 20_000, 1, 200_000),
       runs: count('BENCH_APP_RUNS', 3, 1, 10),
+      profile: process.env.BENCH_APP_PROFILE === '1',
     }
   : undefined;
 

@@ -23,6 +23,8 @@ export interface AppBenchOptions {
   readonly largeBytes: number;
   readonly smallFiles: number;
   readonly runs: number;
+  /** Profile A's and B's main threads during the first syncs (DevTools Profiler). */
+  readonly profile?: boolean;
 }
 
 export interface AppRun {
@@ -62,6 +64,17 @@ const median = (values: readonly number[]) =>
 const spread = (values: readonly number[]) =>
   `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
 const best = (rates: Record<string, number>) => Math.max(...Object.values(rates));
+
+const timeline = (sync: FirstSync) => sync.timeline.map((t) => `${t.state} @${t.at.toFixed(1)}`).join(', ');
+
+function profileNotes(name: string, sync: FirstSync): string[] {
+  if (!sync.profile) return [];
+  return (['a', 'b'] as const).map((side) => {
+    const p = sync.profile![side];
+    const top = p.top.slice(0, 6).map((t) => `${t.fn} ${t.ms} ms`);
+    return `Main thread of ${side.toUpperCase()} during the ${name} sync: busy ${Math.round(p.busyShare * 100)} % of ${(p.windowMs / 1000).toFixed(0)} s, GC ${p.gcMs} ms; most self time: ${top.join('; ')}.`;
+  });
+}
 
 /** A figure of no long tasks means something only if the observer sees one: make one. */
 async function checkLongTasksSeen(page: Page): Promise<void> {
@@ -123,19 +136,37 @@ export async function benchApp(options: AppBenchOptions): Promise<{ tables: Tabl
       const rawTotal = 128 * MiB;
       const before = await rawRound(raw, rawTotal);
       log(`run ${run}: large first sync`);
-      const largeSync = await firstSync(a, b, 'bench-large', 'b-large', largeWant, 20 * 60_000);
+      const largeSync = await firstSync(
+        a,
+        b,
+        'bench-large',
+        'b-large',
+        largeWant,
+        20 * 60_000,
+        options.profile,
+      );
+      log(`run ${run}: large ${largeSync.seconds.toFixed(1)} s, timeline ${timeline(largeSync)}`);
       const after = await rawRound(raw, rawTotal);
       log(`run ${run}: OPFS reference`);
       const opfs = await opfsReference(ra, small);
       log(`run ${run}: small first sync`);
-      const smallSync = await firstSync(a, b, 'bench-small', 'b-small', smallWant, 60 * 60_000);
+      const smallSync = await firstSync(
+        a,
+        b,
+        'bench-small',
+        'b-small',
+        smallWant,
+        60 * 60_000,
+        options.profile,
+      );
+      log(`run ${run}: small ${smallSync.seconds.toFixed(1)} s, timeline ${timeline(smallSync)}`);
       log(`run ${run}: edit`);
-      const edited = await edit(a, b, 'bench-large', 'b-large', large[0]!, EDIT_BYTES, 7000 + run, 120_000);
+      const edited = await edit(a, b, 'bench-large', 'b-large', large[0]!, EDIT_BYTES, 7000 + run, 300_000);
       await b.context.close();
       runs.push({ raw: { before, after }, large: largeSync, opfs, small: smallSync, edit: edited });
       log(
         `run ${run}: large ${largeSync.seconds.toFixed(1)} s, small ${smallSync.seconds.toFixed(1)} s, ` +
-          `edit ${edited.seconds.toFixed(1)} s / ${edited.wire.aSent + edited.wire.bSent} B`,
+          `edit ${edited.seconds?.toFixed(1) ?? edited.failure} s / ${edited.wire.aSent + edited.wire.bSent} B`,
       );
     }
     const fillRateAtA = small.length / (fillMs / 1000);
@@ -156,6 +187,7 @@ function summarise(
   const rawRef = runs.map((r) => (best(r.raw.before) + best(r.raw.after)) / 2);
   const filesPerS = runs.map((r) => r.small.files / r.small.seconds);
   const wire = (w: FirstSync['wire']) => w.aSent + w.bSent;
+  const arrived = runs.flatMap((r) => (r.edit.seconds === null ? [] : [r.edit.seconds]));
   const longest = (t: FirstSync['longTasks']) => t.longestMs;
   const summary = {
     large: {
@@ -173,7 +205,8 @@ function summarise(
       ratioToSyncAccessHandle: ratio(median(filesPerS.map((v, i) => v / runs[i]!.opfs.syncAccessHandle)), 1),
     },
     edit: {
-      seconds: median(runs.map((r) => r.edit.seconds)),
+      seconds: arrived.length > 0 ? median(arrived) : null,
+      failures: runs.flatMap((r) => (r.edit.failure ? [r.edit.failure] : [])),
       wireBytes: median(runs.map((r) => wire(r.edit.wire))),
     },
   };
@@ -215,7 +248,7 @@ function summarise(
       [
         `${EDIT_BYTES}-byte edit mid ${largeSize / MiB} MiB file`,
         summary.edit.seconds,
-        spread(runs.map((r) => r.edit.seconds)),
+        arrived.length === runs.length ? spread(arrived) : `${runs.length - arrived.length} never arrived`,
         null,
         null,
         null,
@@ -231,6 +264,9 @@ function summarise(
       `Bytes sent: data-channel payload both ways (getStats 'data-channel' bytesSent, A + B); edit: A→B ${last.edit.wire.aSent} B, B→A ${last.edit.wire.bSent} B, transport ${last.edit.wire.aTransportSent + last.edit.wire.bTransportSent} B (last run), until both cards were up to date + 2 s; connections closed during workloads: ${runs.map((r) => `${r.large.wire.closedConnections}/${r.small.wire.closedConnections}/${r.edit.wire.closedConnections}`).join(', ')}.`,
       `Edit: timed from the end of A's write (A saves the whole file again, as an editor does: ${last.edit.writeSeconds.toFixed(2)} s) to B's file holding it; FileSystemObserver, scan delay 1 s. Last run: ${last.edit.timeline.map((t) => `${t.device} ${t.state} @${t.at.toFixed(2)} s`).join(', ')}.`,
       `Long tasks (A + B pages): ${runs.map((r) => `${r.large.longTasks.count}/${r.small.longTasks.count}/${r.edit.longTasks.count}`).join(', ')} (large/small/edit per run); over 100 ms: ${runs.map((r) => `${r.large.longTasks.over100ms}/${r.small.longTasks.over100ms}/${r.edit.longTasks.over100ms}`).join(', ')}.`,
+      `B's card, last run, s after Accept: large ${timeline(last.large)}; small ${timeline(last.small)}.`,
+      ...profileNotes('large', last.large),
+      ...profileNotes('small', last.small),
       'Targets: large ≥ 0.70 × raw; small ≥ 0.70 × createWritable; edit < 1 MiB on the wire and < 5 s; no task over 100 ms.',
     ],
   };

@@ -8,6 +8,7 @@
  */
 import type { Page } from 'playwright-core';
 import type { FileSpec, LongTask, StateChange, WireCount } from './probe.ts';
+import { startProfile, type ProfileSummary } from './profile.ts';
 import { accept, share, type Device } from './world.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -38,11 +39,17 @@ export interface FirstSync {
   readonly longTasks: Responsiveness;
   /** Content identical on both sides (SHA-256 of every file, compared after the window). */
   readonly identical: boolean;
+  /** B's card over the window: each state and when it began, seconds after Accept. */
+  readonly timeline: readonly { readonly state: string; readonly at: number }[];
+  /** With `profile`: where A's and B's main threads spent the window. */
+  readonly profile?: { readonly a: ProfileSummary; readonly b: ProfileSummary };
 }
 
 export interface EditFigures {
-  /** From the end of A's write (its close resolved) to B's file holding the edit. */
-  readonly seconds: number;
+  /** From the end of A's write (its close resolved) to B's file holding the edit; null: it never did. */
+  readonly seconds: number | null;
+  /** Why it never did, as the folder cards on A and B told. */
+  readonly failure?: string;
   /** How long A's write itself took (the whole file is written again, as an editor saves). */
   readonly writeSeconds: number;
   readonly wire: WireBytes;
@@ -149,21 +156,36 @@ export async function firstSync(
   bDir: string,
   want: { files: number; bytes: number },
   timeoutMs: number,
+  profile = false,
 ): Promise<FirstSync> {
   let started = 0;
   let done = 0;
+  let profiles: FirstSync['profile'];
   const wireBytes = await wireBetween(a.page, b.page, async () => {
     await share(a, label, b.name);
+    const stops = profile ? [await startProfile(a.page), await startProfile(b.page)] : [];
     started = await accept(b, label, bDir);
     done = await untilSynced(b.page, label, bDir, want, started, timeoutMs);
+    if (stops.length === 2) profiles = { a: await stops[0]!(), b: await stops[1]!() };
   });
+  const timeline = (await statesSince(b.page, started))
+    .filter((s) => s.label === label && s.at <= done)
+    .map((s) => ({ state: s.text, at: Math.round(s.at - started) / 1000 }));
   return {
     seconds: (done - started) / 1000,
     ...want,
     wire: wireBytes,
     longTasks: await responsiveness([a.page, b.page], started, done),
     identical: await identical(a.page, label, b.page, bDir),
+    timeline,
+    ...(profiles ? { profile: profiles } : {}),
   };
+}
+
+/** What a device's folder cards say, in one line (for a failure's report). */
+async function cardText(device: Device): Promise<string> {
+  const text = await device.page.locator('[data-testid=folder]').allInnerTexts();
+  return `${device.name}: ${text.join(' / ').replace(/\s+/g, ' ').slice(0, 600)}`;
 }
 
 /** Waits, at most `timeoutMs`, until both cards of `label` show "Up to date". */
@@ -208,9 +230,10 @@ export async function edit(
       seed,
     ] as const);
     seenAt = await seeing;
-    if (seenAt === undefined) throw new Error(`the edit did not reach B within ${timeoutMs / 1000} s`);
-    await bothUpToDate([a.page, b.page], label, timeoutMs);
-    await sleep(settleMs);
+    if (seenAt !== undefined) {
+      await bothUpToDate([a.page, b.page], label, timeoutMs);
+      await sleep(settleMs);
+    }
   });
   const timeline = [
     ...(await statesSince(a.page, written.startedAt)).map((s) => ({ device: 'A' as const, s })),
@@ -219,12 +242,16 @@ export async function edit(
     .filter(({ s }) => s.label === label)
     .sort((x, y) => x.s.at - y.s.at)
     .map(({ device, s }) => ({ device, state: s.text, at: (s.at - written.writtenAt) / 1000 }));
+  const end = seenAt ?? written.writtenAt + timeoutMs;
   return {
-    seconds: (seenAt! - written.writtenAt) / 1000,
+    seconds: seenAt === undefined ? null : (seenAt - written.writtenAt) / 1000,
     writeSeconds: (written.writtenAt - written.startedAt) / 1000,
     wire: wireBytes,
-    longTasks: await responsiveness([a.page, b.page], written.startedAt, seenAt!),
+    longTasks: await responsiveness([a.page, b.page], written.startedAt, end),
     timeline,
-    identical: await identical(a.page, label, b.page, bDir),
+    identical: seenAt !== undefined && (await identical(a.page, label, b.page, bDir)),
+    ...(seenAt === undefined
+      ? { failure: `not on B within ${timeoutMs / 1000} s; ${await cardText(a)} | ${await cardText(b)}` }
+      : {}),
   };
 }
