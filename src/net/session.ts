@@ -65,7 +65,7 @@ export interface DeviceView {
   readonly path?: ConnectionPath;
 }
 
-/** Tries to read a new connection's path, this far apart: ICE may still be settling. */
+/** Reads a new connection's path at these times after it opens: ICE may still be settling. */
 const PATH_TRIES = [0, 1000, 5000] as const;
 
 export class Session {
@@ -281,9 +281,9 @@ export class Session {
   ): Promise<void> {
     const path = await probe();
     if (transport.closed || this.#closed) return;
-    if (path) {
+    if (path && this.#paths.get(device)?.path !== path) {
       this.#paths.set(device, { transport, path });
-      return this.#changed();
+      this.#changed();
     }
     const wait = PATH_TRIES[attempt + 1];
     if (wait !== undefined)

@@ -12,6 +12,7 @@ const LABEL = { offline: 'Offline', connecting: 'Connecting…', connected: 'Con
 export const PATH_TEXT: Readonly<Record<ConnectionPath, string>> = {
   'local-network': 'direct on the local network',
   'through-nat': 'direct through NAT',
+  direct: 'direct connection',
   relay: 'through a relay (TURN)',
 };
 

@@ -21,7 +21,8 @@ describe('classifyConnectionPath', () => {
     expect(classifyConnectionPath(end('host'), end('prflx', '10.0.0.2'))).toBe('local-network');
     expect(classifyConnectionPath(end('prflx', '127.0.0.1'), end('host'))).toBe('local-network');
     expect(classifyConnectionPath(end('host'), end('prflx', '203.0.113.9'))).toBe('through-nat');
-    expect(classifyConnectionPath(end('host'), end('prflx'))).toBe('through-nat');
+    expect(classifyConnectionPath(end('host'), end('prflx'))).toBe('direct');
+    expect(classifyConnectionPath(end('srflx'), end('prflx', ''))).toBe('direct');
   });
 
   it('does not guess from a missing or unknown type', () => {
