@@ -44,7 +44,7 @@ export function appWorld(
   const noNetns = process.getuid?.() === 0 ? undefined : netnsUnavailable();
   // No namespace (not root, no user namespaces): skip, saying why, rather than let WebRTC
   // traffic onto the host's interfaces. As root (CI) one can always be made.
-  test.skip(noNetns !== undefined, noNetns);
+  test.skip(noNetns !== undefined, noNetns); // skipped only without a private network namespace: WebRTC must not reach the host
 
   let browser: Browser | undefined;
   let relay: RunningServer | undefined;

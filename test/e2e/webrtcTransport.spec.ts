@@ -28,7 +28,7 @@ const MiB = 1024 * KiB;
 const noNetns = process.getuid?.() === 0 ? undefined : netnsUnavailable();
 // Without root or user namespaces there is no private network to run in: skip, saying why,
 // rather than let WebRTC traffic onto the host's interfaces. As root (CI) it must work.
-test.skip(noNetns !== undefined, noNetns);
+test.skip(noNetns !== undefined, noNetns); // skipped only without a private network namespace: WebRTC must not reach the host
 
 let browser: Browser | undefined;
 

@@ -15,18 +15,7 @@ import type { PartialFile, Volume } from '../../../src/ports/Volume.ts';
 
 export const text = (s: string) => new TextEncoder().encode(s);
 
-/** Deterministic bytes (xorshift32), so tests need no seed to replay. */
-export function noise(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed | 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+export { noise } from '../../support/noise.ts';
 
 /** The record a scan would make of `bytes` at `path`. */
 export async function recordOf(

@@ -10,6 +10,7 @@ import { RoundProgress } from '../../../src/core/engine/roundProgress.ts';
 import type { PlannedAction } from '../../../src/core/plan/actions.ts';
 import { createCluster } from '../../../src/sim/index.ts';
 import { live } from '../plan/planFixture.ts';
+import { noise } from '../../support/noise.ts';
 
 type FolderProgressEvent = Extract<EngineEvent, { type: 'folder-progress' }>;
 
@@ -21,19 +22,6 @@ const fetch = (path: string, size: number): PlannedAction => ({
   record: live(path, { size }),
   expect: 'absent',
 });
-
-/** `size` incompressible bytes, different for each seed. */
-function noise(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed * 2654435761 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 describe('RoundProgress per peer', () => {
   it('lists what each peer delivered and the unended downloads it serves', () => {

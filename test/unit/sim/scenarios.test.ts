@@ -7,22 +7,10 @@ import { isConflictCopy } from '../../../src/core/model/conflictName.ts';
 import { createCluster, type Cluster } from '../../../src/sim/index.ts';
 import { isCopyOf } from './history.ts';
 import { play, type Op } from './randomRun.ts';
+import { noise } from '../../support/noise.ts';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().decode(b));
-
-/** `size` bytes no two seeds share, incompressible. */
-function noise(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed * 2654435761 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 async function cluster(devices = ['a', 'b'], seed = 7): Promise<Cluster> {
   const c = await createCluster({ devices, seed });
