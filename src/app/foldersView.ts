@@ -4,7 +4,7 @@
  * files not in sync. Plain data and pure updates, so the service stays small and the logic
  * is tested without a browser.
  */
-import type { EngineEvent, FileIssueCode, FolderState, PeerRoundProgress } from '../core/engine/events.ts';
+import type { EngineEvent, FileIssueCode, FolderState } from '../core/engine/events.ts';
 import type { DeviceId, FolderId } from '../ports/Store.ts';
 
 /** Recent activity kept per folder. */
@@ -19,16 +19,8 @@ export type FolderAccess =
   /** Cannot run: permission denied, or the app-private folder is gone. */
   | { readonly kind: 'unavailable'; readonly message: string };
 
-export interface FolderProgress {
-  readonly filesDone: number;
-  readonly filesTotal: number;
-  readonly bytesDone: number;
-  readonly bytesTotal: number;
-  readonly rate: number;
-  readonly etaSeconds?: number;
-  /** Who the round's bytes came from so far (absent until a peer served any). */
-  readonly peers?: readonly PeerRoundProgress[];
-}
+/** A round's progress, as the engine's `folder-progress` event gives it. */
+export type FolderProgress = Omit<Extract<EngineEvent, { type: 'folder-progress' }>, 'type' | 'folder'>;
 
 /** A download under way: from its first progress until it lands, fails or the round ends. */
 export interface FileInFlight {
