@@ -9,6 +9,9 @@ import type { Page } from 'playwright-core';
 /** How long a change may take to reach the other device (scan delay, plan, transfer). */
 export const ARRIVES_MS = 30_000;
 
+/** The key readFiles answers with when the folder changed while it was read. */
+const CHANGING = '(changing while read)';
+
 /** Waits until OPFS directory `dir` on `page` holds exactly `files`. */
 export async function expectFiles(page: Page, dir: string, files: Record<string, string>): Promise<void> {
   await expect
@@ -51,27 +54,39 @@ export async function deleteFile(page: Page, dir: string, path: string): Promise
 
 /**
  * Every file under OPFS directory `dir` (path → text), without Tandem's own marker and
- * temporary files; `{}` when the directory does not exist yet.
+ * temporary files; `{}` when the directory does not exist yet, and a one-entry value no
+ * test expects when the app changed the folder during the walk.
  */
 export async function readFiles(page: Page, dir: string): Promise<Record<string, string>> {
-  return page.evaluate(async (dir) => {
-    const out: Record<string, string> = {};
-    let root: FileSystemDirectoryHandle;
-    try {
-      root = await (await navigator.storage.getDirectory()).getDirectoryHandle(dir);
-    } catch {
-      return out;
-    }
-    const walk = async (handle: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
-      for await (const [name, child] of handle.entries()) {
-        if (name.startsWith('.tandem')) continue;
-        if (child.kind === 'directory') await walk(child, `${prefix}${name}/`);
-        else out[`${prefix}${name}`] = await (await child.getFile()).text();
+  return page.evaluate(
+    async ({ dir, changing }) => {
+      const out: Record<string, string> = {};
+      let root: FileSystemDirectoryHandle;
+      try {
+        root = await (await navigator.storage.getDirectory()).getDirectoryHandle(dir);
+      } catch {
+        return out;
       }
-    };
-    await walk(root, '');
-    return out;
-  }, dir);
+      const walk = async (handle: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
+        for await (const [name, child] of handle.entries()) {
+          if (name.startsWith('.tandem')) continue;
+          if (child.kind === 'directory') await walk(child, `${prefix}${name}/`);
+          else out[`${prefix}${name}`] = await (await child.getFile()).text();
+        }
+      };
+      try {
+        await walk(root, '');
+      } catch (error) {
+        // The app moved or removed an entry while it was being read (a commit's rename, a
+        // delete): say so in a value no test expects, and the caller's poll looks again.
+        const name = (error as Error).name;
+        if (name === 'NotFoundError' || name === 'NotReadableError') return { [changing]: name };
+        throw error;
+      }
+      return out;
+    },
+    { dir, changing: CHANGING },
+  );
 }
 
 /**
@@ -180,10 +195,16 @@ export async function filesOnceThereAre(
 ): Promise<Record<string, string>> {
   let files: Record<string, string> = {};
   await expect
-    .poll(async () => Object.keys((files = await readFiles(page, dir))).length, {
-      timeout: ARRIVES_MS,
-      intervals: [250, 500, 1000],
-    })
+    .poll(
+      async () => {
+        files = await readFiles(page, dir);
+        return CHANGING in files ? -1 : Object.keys(files).length;
+      },
+      {
+        timeout: ARRIVES_MS,
+        intervals: [250, 500, 1000],
+      },
+    )
     .toBe(count);
   return files;
 }
