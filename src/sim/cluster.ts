@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { ManualClock } from '../adapters/clock/ManualClock.ts';
 import { SeededRandom } from '../adapters/random/SeededRandom.ts';
 import { MemoryStore, MemoryStoreBacking } from '../adapters/store/MemoryStore.ts';
+import { FailingVolume, type VolumeFault } from '../adapters/volume/FailingVolume.ts';
 import { MemoryVolume } from '../adapters/volume/MemoryVolume.ts';
 import { digestSource } from '../core/content/chunk.ts';
 import { loadXXHash128 } from '../core/content/rsync/xxhash.ts';
@@ -52,6 +53,8 @@ interface Device {
   readonly backing: MemoryStoreBacking;
   /** Folder label → the folder's files on this device; they outlive crashes. */
   readonly volumes: Map<string, MemoryVolume>;
+  /** Folder label → the engine's view of that volume, with faults on demand (`failVolume`). */
+  readonly faulty: Map<string, FailingVolume>;
   run: { engine: SyncEngine; store: MemoryStore; fence: Fence } | undefined;
   /** Events of every incarnation, for tests that look at what happened. */
   readonly events: EngineEvent[];
@@ -97,6 +100,7 @@ export class Cluster {
         id: ids[i]!,
         backing: new MemoryStoreBacking(),
         volumes: new Map(),
+        faulty: new Map(),
         run: undefined,
         events: [],
       });
@@ -121,8 +125,18 @@ export class Cluster {
       const volume = new MemoryVolume({ clock: this.clock });
       await volume.placeMarker();
       device.volumes.set(label, volume);
+      device.faulty.set(label, new FailingVolume(volume));
       if (device.run) this.#addFolder(device, folder);
     }
+  }
+
+  /**
+   * Makes the device's engine meet `fault` on the folder's volume (the person's own
+   * reads and writes through `write`, `read`… never do); it outlives crashes.
+   */
+  failVolume(device: string, folder: string, fault: VolumeFault): void {
+    this.#volume(device, folder);
+    this.#device(device).faulty.get(folder)!.fail(fault);
   }
 
   /** Writes a file as the device's user would (parents made; replaces what is there). */
@@ -358,7 +372,7 @@ export class Cluster {
 
   #addFolder(device: Device, folder: SharedFolder): void {
     const { run } = device;
-    const volume = device.volumes.get(folder.label);
+    const volume = device.faulty.get(folder.label);
     if (!run || !volume) return;
     run.engine.addFolder({
       id: folder.id,

@@ -9,7 +9,9 @@
  *    either (the scan assumes it is the index's only writer). Requests made while a step
  *    runs are remembered and served after it.
  * 2. A scan comes before any plan: the first step of a started folder is a scan, and a
- *    plan round that found a file changed under it rescans before planning again.
+ *    plan round that found a file changed under it rescans, then plans again even when
+ *    the rescan records nothing new (a touch moves a file's stat, not its content), so
+ *    the peer's version is not left unapplied; repeated refusals back off as in (6).
  * 3. A paused folder (marker missing, volume unavailable) is not planned or written; it
  *    checks every `pausedCheckMs` whether it is back, and then rescans.
  * 4. Plans are made from the stored indexes alone (local records and every sharing peer's
@@ -118,6 +120,8 @@ export class FolderSync {
   #expiredAt: number | undefined;
   /** A delayed scan is armed: later change reports join it. */
   #scanDue = false;
+  /** A round found a file changed under it: plan again after the rescan (invariant 2). */
+  #planAfterScan = false;
   /** A delayed plan is armed: later requests join it. */
   #planDue = false;
   /** Cancels the pending delayed plan, if any. */
@@ -251,7 +255,10 @@ export class FolderSync {
       this.#d.emit({ type: 'scanned', folder: config.id, changed: result.changed.length });
       this.#d.notifyPeers(config.id);
     }
+    const replan = this.#planAfterScan;
+    this.#planAfterScan = false;
     if (result.changed.length > 0 || wasPaused || this.#chunks === undefined) this.#needPlan = true;
+    else if (replan) this.#planAgain();
     await this.#expireTombstones();
     if (!config.volume.watch) {
       this.#after(this.#d.timing.rescanIntervalMs, this.#idleTimers, () => this.requestScan(0));
@@ -327,7 +334,10 @@ export class FolderSync {
 
     const statuses = [...outcomes.values()].map((o) => o.status);
     if (statuses.includes('unavailable')) this.#needScan = true; // the scan reports the pause
-    if (statuses.includes('changed-meanwhile')) this.#needScan = true;
+    if (statuses.includes('changed-meanwhile')) {
+      this.#needScan = true;
+      this.#planAfterScan = true;
+    }
     if (statuses.includes('done')) {
       this.#retries = 0;
       this.#needPlan = true;
@@ -420,6 +430,13 @@ export class FolderSync {
       case 'changed-meanwhile':
         return;
     }
+  }
+
+  /** Invariant 2: at once the first time, then with the backoff of failed rounds. */
+  #planAgain(): void {
+    if (this.#retries > 0) return this.#retryLater();
+    this.#retries++;
+    this.#needPlan = true;
   }
 
   /** Invariant 6: a failed round comes back after a backoff, a bounded number of times. */

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isConflictCopy } from '../../../src/core/model/conflictName.ts';
+import { ChangedMeanwhileError } from '../../../src/ports/Volume.ts';
 import { createCluster, type Cluster } from '../../../src/sim/index.ts';
 import { isCopyOf } from './history.ts';
 import { play, type Op } from './randomRun.ts';
@@ -151,6 +152,33 @@ describe('conflicts', () => {
     expectSame(c, ['a', 'b']);
     const hashes = [...c.snapshot('a', 'docs').values()];
     expect(hashes).toHaveLength(2); // both versions kept
+  });
+
+  it('a download refused because the file looked changed, when the rescan finds nothing new, is tried again', async () => {
+    // As when a file's stat moves without its content (a touch, an indexer): the commit
+    // refuses to replace it, the rescan records no new version, and the edit must still land.
+    const c = await cluster();
+    await c.write('a', 'docs', 'big.bin', noise(600_000, 1));
+    await c.settle();
+    const path = 'big.bin';
+    const refused = new ChangedMeanwhileError(path, undefined, undefined);
+    c.failVolume('b', 'docs', { operation: 'partialCommit', path, error: refused });
+    c.failVolume('b', 'docs', { operation: 'writeAtomically', path, error: refused });
+    await c.write('a', 'docs', path, noise(600_000, 2));
+    await c.settle();
+    expect(same(await c.read('b', 'docs', path), noise(600_000, 2))).toBe(true);
+    expectSame(c, ['a', 'b']);
+  });
+
+  it('a download refused every time backs off and stops, leaving the local file as it was', async () => {
+    const c = await cluster();
+    await c.write('a', 'docs', 'big.bin', noise(600_000, 1));
+    await c.settle();
+    const refused = new ChangedMeanwhileError('big.bin', undefined, undefined);
+    c.failVolume('b', 'docs', { operation: 'partialCommit', error: refused, times: Infinity });
+    await c.write('a', 'docs', 'big.bin', noise(600_000, 2));
+    await c.settle(); // throws if the engine keeps trying without end
+    expect(same(await c.read('b', 'docs', 'big.bin'), noise(600_000, 1))).toBe(true);
   });
 });
 
