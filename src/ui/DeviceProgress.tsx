@@ -25,7 +25,8 @@ export function deviceActivity(
   if (view.state.kind === 'syncing' && peer)
     return `${formatBytes(peer.bytesReceived)} received this round${rate}`;
   if (!online) return 'Changes reach it when it is online';
-  if (view.state.kind === 'idle' && view.access.kind === 'running') return `Up to date with ${name}`;
+  if (view.state.kind === 'idle' && view.access.kind === 'running' && view.issues.length === 0)
+    return `Up to date with ${name}`;
   return 'Nothing being fetched from it now';
 }
 

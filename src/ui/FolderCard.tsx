@@ -23,8 +23,12 @@ export function folderStatus(view: FolderView): string {
   if (access.kind === 'needs-permission') return 'Needs access';
   if (access.kind === 'unavailable') return `Unavailable: ${access.message}`;
   switch (state.kind) {
-    case 'idle':
-      return 'Up to date';
+    case 'idle': {
+      // Never "up to date" beside a list of files that are not: they failed, wait for a
+      // peer, or cannot be taken (their reasons are listed under the card).
+      const left = view.issues.length;
+      return left === 0 ? 'Up to date' : `${left} ${left === 1 ? 'file' : 'files'} not in sync`;
+    }
     case 'scanning':
       return 'Scanning';
     case 'paused':

@@ -11,7 +11,9 @@
  * 2. A scan comes before any plan: the first step of a started folder is a scan, and a
  *    plan round that found a file changed under it rescans, then plans again even when
  *    the rescan records nothing new (a touch moves a file's stat, not its content), so
- *    the peer's version is not left unapplied; repeated refusals back off as in (6).
+ *    the peer's version is not left unapplied; so does a round that met an unavailable
+ *    volume which the rescan finds still there (out of storage space). Repeated refusals
+ *    back off as in (6).
  * 3. A paused folder (marker missing, volume unavailable) is not planned or written; it
  *    checks every `pausedCheckMs` whether it is back, and then rescans.
  * 4. Plans are made from the stored indexes alone (local records and every sharing peer's
@@ -333,8 +335,9 @@ export class FolderSync {
     for (const run of runsOf(actions)) await forEachLimited(run, this.#d.timing.concurrency, apply);
 
     const statuses = [...outcomes.values()].map((o) => o.status);
-    if (statuses.includes('unavailable')) this.#needScan = true; // the scan reports the pause
-    if (statuses.includes('changed-meanwhile')) {
+    // The scan says whether the folder is gone (a pause) or a file changed under the
+    // round; either way the files left unapplied are planned again after it (invariant 2).
+    if (statuses.includes('unavailable') || statuses.includes('changed-meanwhile')) {
       this.#needScan = true;
       this.#planAfterScan = true;
     }
@@ -425,7 +428,9 @@ export class FolderSync {
         });
         return;
       case 'unavailable':
+        // Out of space, say, on a folder still there: the file stays out of sync, and says why.
         this.#d.emit({ type: 'error', folder, message: outcome.error.message });
+        this.#d.emit({ type: 'file-issue', folder, path, code: 'failed', message: outcome.error.message });
         return;
       case 'changed-meanwhile':
         return;

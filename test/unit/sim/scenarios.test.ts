@@ -170,6 +170,19 @@ describe('conflicts', () => {
     expectSame(c, ['a', 'b']);
   });
 
+  it('a download that ran out of storage space says so, and lands once there is room', async () => {
+    const c = await cluster();
+    await c.write('a', 'docs', 'big.bin', noise(600_000, 1));
+    await c.settle();
+    // The default fault: an I/O VolumeUnavailableError, as QuotaExceededError becomes.
+    c.failVolume('b', 'docs', { operation: 'partialCommit', path: 'big.bin', times: 2 });
+    await c.write('a', 'docs', 'big.bin', noise(600_000, 2));
+    await c.settle();
+    expect(same(await c.read('b', 'docs', 'big.bin'), noise(600_000, 2))).toBe(true);
+    const issues = c.events('b').filter((e) => e.type === 'file-issue' && e.path === 'big.bin');
+    expect(issues).toHaveLength(2);
+  });
+
   it('a download refused every time backs off and stops, leaving the local file as it was', async () => {
     const c = await cluster();
     await c.write('a', 'docs', 'big.bin', noise(600_000, 1));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FolderView } from '../../../src/app/foldersView.ts';
 import { deviceActivity } from '../../../src/ui/DeviceProgress.tsx';
 import { doneOfTotal } from '../../../src/ui/FileProgressList.tsx';
+import { folderStatus } from '../../../src/ui/FolderCard.tsx';
 
 const view = (state: FolderView['state']): FolderView => ({
   id: 'f',
@@ -40,5 +41,23 @@ describe('deviceActivity', () => {
       'Changes reach it when it is online',
     );
     expect(deviceActivity(syncing, 'Laptop', true, undefined)).toBe('Nothing being fetched from it now');
+  });
+});
+
+describe('folderStatus', () => {
+  const failed = { path: 'big.bin', code: 'failed', message: 'out of storage space' } as const;
+
+  it('is up to date only when no file is left out of sync', () => {
+    expect(folderStatus(view({ kind: 'idle' }))).toBe('Up to date');
+    expect(folderStatus({ ...view({ kind: 'idle' }), issues: [failed] })).toBe('1 file not in sync');
+    expect(
+      folderStatus({ ...view({ kind: 'idle' }), issues: [failed, { ...failed, path: 'b', code: 'scan' }] }),
+    ).toBe('2 files not in sync');
+  });
+
+  it('says nothing of being up to date with a device while files are left out', () => {
+    expect(deviceActivity({ ...view({ kind: 'idle' }), issues: [failed] }, 'Laptop', true, undefined)).toBe(
+      'Nothing being fetched from it now',
+    );
   });
 });
