@@ -8,7 +8,8 @@
  *   `close()`; a new file is written aside as `.tandem.<random>.tmp` and moved into place
  *   (`FileSystemHandle.move`, Chromium), so no empty or half-written file ever shows at the
  *   path. Without `move` it is copied through a writable, and a new file shows empty for
- *   that long. The window between the last check and `close()`/`move()` is the same one
+ *   that long. A finished partial download is moved over the file it replaces (the move
+ *   replaces its destination in one step), or copied where the browser refuses that. The window between the last check and `close()`/`move()` is the same one
  *   NodeVolume has (race 1 there).
  * - mtimes are `File.lastModified` (ms). Directories have none: they read as 0.
  * - There are no links: handles cannot name anything outside the root.
@@ -324,10 +325,21 @@ export class HandleVolume implements Volume {
     const now = await findWritable(this.#root, path);
     checkFound(path, now, expect);
     const name = lastSegment(path);
-    if (now.kind === 'absent' && source.move) {
-      await fsCall(path, () => source.move!(dir, name));
-      this.#changed(path);
-      return entryOf(path, source);
+    if (source.move && now.kind !== 'directory') {
+      // Over an existing file too: the spec's move replaces its destination, as POSIX
+      // rename does, so an edit to a large file costs no second copy (nor its space). A
+      // browser that refuses leaves `source` where it was: copy it instead.
+      const moved = await source.move(dir, name).then(
+        () => true,
+        (error: unknown) => {
+          if (now.kind === 'absent') throw volumeError(error, path);
+          return false;
+        },
+      );
+      if (moved) {
+        this.#changed(path);
+        return entryOf(path, source);
+      }
     }
     const target =
       now.kind === 'file' ? now.handle : await fsCall(path, () => dir.getFileHandle(name, { create: true }));
