@@ -64,7 +64,10 @@ export const DEFAULT_TIMING: FolderTiming = {
   pausedCheckMs: 10_000,
   retryMs: 2000,
   maxRetries: 6,
-  concurrency: 4,
+  // Small files are bound by per-file latency (IndexedDB, OPFS, a request round trip), not
+  // by either thread: 2,000 files synced at 43 files/s with 4 at once, 60 with 16, 66 with
+  // 32 (then a main-thread task passed 100 ms). Bench figures, one run each, same machine.
+  concurrency: 16,
 };
 
 interface Connection {
