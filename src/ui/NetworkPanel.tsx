@@ -100,6 +100,9 @@ function Devices({ network, pairingLink }: { network: NetworkService; pairingLin
       </p>
       {invite && (
         <InviteCard
+          // A new invitation is a new card: its phase starts from the new one's, never from
+          // the last pairing's result (which hid the second QR code and link).
+          key={invite.link}
           invite={invite}
           onClose={() => {
             withdraw(invite);

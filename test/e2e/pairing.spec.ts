@@ -82,6 +82,9 @@ test('two devices pair by the link: each shows the other and the same words, the
   expect(new URL(b.page.url()).hash).toBe('');
   await expectConnected(a.page, 'Phone');
   await expectConnected(b.page, 'Laptop');
+  // Pairing again at once shows a new code and link, not the last pairing's result.
+  await pairByLink(a, 'Tablet');
+  await expectConnected(a.page, 'Tablet');
   expect(a.errors).toEqual([]);
   expect(b.errors).toEqual([]);
 });
