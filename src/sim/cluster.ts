@@ -139,6 +139,14 @@ export class Cluster {
     this.#device(device).faulty.get(folder)!.fail(fault);
   }
 
+  /**
+   * Replaces a file's bytes keeping its mtime, as an in-place write in Chromium's in-memory
+   * OPFS does: only the watch can tell the engine (a same-size edit looks untouched).
+   */
+  overwriteKeepingMtime(device: string, folder: string, path: string, bytes: Uint8Array): void {
+    this.#volume(device, folder).overwriteKeepingMtime(path, bytes);
+  }
+
   /** Writes a file as the device's user would (parents made; replaces what is there). */
   async write(device: string, folder: string, path: string, bytes: Uint8Array): Promise<void> {
     this.#userTurn();

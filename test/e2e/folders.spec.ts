@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { errorsOf, folderAt, openDevice, pairDevices, shareFolder, upToDate } from './appDevices.ts';
 import { appWorld, SHOTS } from './appWorld.ts';
-import { deleteFile, expectFiles, readFiles, writeFiles } from './opfsFiles.ts';
+import { deleteFile, expectFiles, readFiles, writeFiles, writeInPlace } from './opfsFiles.ts';
 
 const world = appWorld('e2e-folders-dist');
 
@@ -51,6 +51,12 @@ test('a folder shared by one device is accepted by the other and stays the same 
   delete third['two.txt'];
   await expectFiles(a.page, 'a-photos', third);
   await expectFiles(b.page, 'b-photos', third);
+
+  // B changes a word of a file in place, keeping its size (and, in this in-memory OPFS,
+  // its mtime): A gets it all the same.
+  await writeInPlace(b.page, 'b-photos', 'sub/three.txt', 3, 'THE');
+  const fourth = { ...third, 'sub/three.txt': 'in THEolder\n' };
+  await expectFiles(a.page, 'a-photos', fourth);
 
   await upToDate(a.page, 'a-photos');
   await upToDate(b.page, 'a-photos');

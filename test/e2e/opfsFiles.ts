@@ -39,6 +39,27 @@ export async function writeFiles(page: Page, dir: string, files: Record<string, 
   );
 }
 
+/**
+ * Overwrites `text` at `offset` of an existing file in OPFS directory `dir`, in place
+ * (`keepExistingData`): a non-persistent context's in-memory OPFS keeps the file's
+ * lastModified through such a write, so only the watch can tell the app.
+ */
+export async function writeInPlace(page: Page, dir: string, path: string, offset: number, text: string) {
+  await page.evaluate(
+    async ({ dir, path, offset, text }) => {
+      let parent = await (await navigator.storage.getDirectory()).getDirectoryHandle(dir);
+      const parts = path.split('/');
+      for (const part of parts.slice(0, -1)) parent = await parent.getDirectoryHandle(part);
+      const writable = await (
+        await parent.getFileHandle(parts.at(-1)!)
+      ).createWritable({ keepExistingData: true });
+      await writable.write({ type: 'write', position: offset, data: text });
+      await writable.close();
+    },
+    { dir, path, offset, text },
+  );
+}
+
 /** Removes a file from OPFS directory `dir`. */
 export async function deleteFile(page: Page, dir: string, path: string): Promise<void> {
   await page.evaluate(

@@ -110,6 +110,16 @@ export class MemoryVolume implements Volume {
     this.#marker = false;
   }
 
+  /**
+   * Test hook: replaces a file's bytes keeping its mtime, as an in-place write does in
+   * Chromium's in-memory OPFS; the watch still hears of it. Rejects if no file is there.
+   */
+  overwriteKeepingMtime(path: string, bytes: Uint8Array): void {
+    const old = this.#nodes.get(path);
+    if (old?.kind !== 'file') throw new NotFoundError(path);
+    this.#replace(path, { kind: 'file', content: Pieces.of(bytes.slice()), mtime: old.mtime, live: true });
+  }
+
   /** Test hook: every file's bytes, path → bytes, read at once (no marker check). */
   files(): Map<string, Uint8Array> {
     const out = new Map<string, Uint8Array>();

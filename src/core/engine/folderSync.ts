@@ -35,6 +35,10 @@
  * 9. Tombstones older than their lifetime (15 months, core/model/tombstones.ts) are
  *    forgotten after a completed scan, at most once a day: never during a scan or commit,
  *    and counted on this device's clock only.
+ * 10. A path the volume's watch named is hashed at the next scan even if its size and
+ *    mtime are unchanged (a write may keep them: Chromium's in-memory OPFS does), unless
+ *    this loop wrote or deleted it itself since the last scan; a change the person made
+ *    to such a file in that same window, keeping its stat, is seen once its stat moves.
  */
 import type { ByteSource } from '../content/byteSource.ts';
 import type { Sha256 } from '../content/hash.ts';
@@ -124,6 +128,10 @@ export class FolderSync {
   #scanDue = false;
   /** A round found a file changed under it: plan again after the rescan (invariant 2). */
   #planAfterScan = false;
+  /** Paths the watch named since the last scan: hashed whatever their stat (invariant 10). */
+  #watched = new Set<string>();
+  /** Paths this loop wrote or deleted since the last scan: their watch reports are its own. */
+  #written = new Set<string>();
   /** A delayed plan is armed: later requests join it. */
   #planDue = false;
   /** Cancels the pending delayed plan, if any. */
@@ -150,7 +158,10 @@ export class FolderSync {
   /** Starts watching and runs the first scan. */
   start(): void {
     const { volume } = this.#d.config;
-    this.#unwatch = volume.watch?.(() => this.requestScan(this.#d.timing.scanDelayMs));
+    this.#unwatch = volume.watch?.((change) => {
+      if (change.path !== undefined) this.#watched.add(change.path.normalize('NFC'));
+      this.requestScan(this.#d.timing.scanDelayMs);
+    });
     this.#kick();
   }
 
@@ -240,9 +251,12 @@ export class FolderSync {
     const wasPaused = this.#state.kind === 'paused';
     this.#setState({ kind: 'scanning' });
     if (this.#chunks === undefined || wasPaused) await this.#reconcilePartials();
+    const rehash = new Set([...this.#watched].filter((path) => !this.#written.has(path)));
+    this.#watched = new Set();
+    this.#written = new Set();
     const result = await scanFolder(
       { volume: config.volume, index: store, hash: hashFile, clock, device },
-      { folder: config.id },
+      { folder: config.id, rehash },
     );
     if (result.status === 'paused') {
       this.#setState({ kind: 'paused', reason: result.reason, message: result.message });
@@ -400,6 +414,7 @@ export class FolderSync {
     const { path } = action;
     switch (outcome.status) {
       case 'done':
+        if (this.#d.config.volume.watch) for (const record of outcome.records) this.#written.add(record.path);
         this.#d.notifyPeers(folder);
         if (action.kind === 'conflict' && action.copyName !== null) {
           this.#d.emit({ type: 'conflict', folder, path, copyName: action.copyName });

@@ -13,7 +13,7 @@
  * 3. The scan compares the disk with what this device last saw there, not with the synced
  *    record: a record's `observed` stat (the size and mtime the volume reported for its
  *    content), or the record's own size and mtime when it has none. Only files whose size
- *    and mtime match it skip hashing, so a record written by a sync (stored with the
+ *    and mtime match it, and that the watch did not name (`rehash`), skip hashing, so a record written by a sync (stored with the
  *    committed file's stat as `observed`, its mtime the author's: browsers cannot set a
  *    file's mtime) is unchanged for the next scan. Any other file is read and hashed; what
  *    the scan records describes exactly the bytes hashed (the size and mtime of the opened
@@ -82,6 +82,13 @@ export interface ScanDeps {
 
 export interface ScanOptions {
   readonly folder: FolderId;
+  /**
+   * Paths (NFC) to hash even when their size and mtime match their record: those the
+   * volume's watch named since the last scan, the engine's own writes aside. A write can
+   * keep a file's stat (Chromium's in-memory OPFS keeps `lastModified` through an in-place
+   * write), and the watch is then the only sign of it.
+   */
+  readonly rehash?: ReadonlySet<string>;
   /** Files hashed at once (e.g. the worker pool's size). Default 4. */
   readonly concurrency?: number;
 }
@@ -184,6 +191,7 @@ async function scan(deps: ScanDeps, options: ScanOptions): Promise<ScanResult> {
     const same =
       record !== undefined &&
       !record.deleted &&
+      !options.rehash?.has(candidate.path) &&
       record.stat.size === candidate.entry.size &&
       record.stat.mtime === candidate.entry.mtime;
     if (same) skippedUnchanged++;

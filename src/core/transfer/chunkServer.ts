@@ -8,7 +8,9 @@
  *    index when the file is still at the disk stat the scan hashed it at and the index has
  *    that chunk at that offset (`indexed`); else the bytes are hashed now. The scan trusts
  *    the same stat, and the receiver verifies every chunk whatever the sender did, so
- *    hashing twice on the sender would only halve what it can serve.
+ *    hashing twice on the sender would only halve what it can serve. An index hash that
+ *    does not match the request is not trusted to refuse it: the bytes are hashed (the
+ *    file may have changed keeping its stat, and the index caught up since).
  *    - `unknown-folder`: the folder is not served to this peer;
  *    - `not-found`: no file at the path, or its bytes there no longer hash to the chunk
  *      (the file changed since the peer's index) or it is shorter now;
@@ -110,8 +112,10 @@ export class ChunkServer {
     let matches = bytes.length === size;
     try {
       const known = matches ? await this.#knownChunk(folder, path, source, offset) : undefined;
-      const hash = known?.size === size ? known.hash : await this.#sha256(bytes);
-      matches = matches && equalBytes(hash, request.hash);
+      const trusted = known?.size === size && equalBytes(known.hash, request.hash);
+      // The index may be older than the file (a write that kept its stat): the bytes decide.
+      if (!trusted && known !== undefined) this.#known.delete(`${folder}\u0000${path}`);
+      matches = matches && (trusted || equalBytes(await this.#sha256(bytes), request.hash));
     } catch (error) {
       this.#reply(channel, id, 'generic', `cannot hash the chunk: ${errorText(error)}`);
       return;

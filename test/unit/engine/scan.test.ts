@@ -79,6 +79,21 @@ describe('scanFolder: indexing', () => {
     expect(await f.store.localSequence(FOLDER)).toBe(2);
   });
 
+  it('a path the watch named is hashed though its stat is unchanged (an in-place write that kept it)', async () => {
+    const f = fixture();
+    await f.write('a.txt', 'alpha');
+    await f.write('b.txt', 'bravo');
+    await f.scan();
+    f.disk.overwriteKeepingMtime('a.txt', text('ALPHA'));
+    f.hashed.length = 0;
+
+    expect(finished(await f.scan()).changed).toEqual([]); // the stat alone says nothing changed
+    const result = finished(await f.scan(undefined, undefined, new Set(['a.txt'])));
+
+    expect(f.hashed).toEqual(['a.txt']);
+    expect(result.changed.map((r) => [r.path, toHex(r.hash)])).toEqual([['a.txt', await hashOf('ALPHA')]]);
+  });
+
   it('an edit gets a new version that dominates the old one', async () => {
     const f = fixture();
     await f.write('a.txt', 'alpha');

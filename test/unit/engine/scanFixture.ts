@@ -24,8 +24,8 @@ export interface Fixture {
   reload(): Promise<void>;
   /** Paths hashed so far, in call order. */
   readonly hashed: string[];
-  /** Scans `volume` (default: the memory volume itself). */
-  scan(volume?: Volume, hash?: HashFile): Promise<ScanResult>;
+  /** Scans `volume` (default: the memory volume itself), hashing `rehash` whatever their stat. */
+  scan(volume?: Volume, hash?: HashFile, rehash?: ReadonlySet<string>): Promise<ScanResult>;
   /** Writes a file now; call `clock.advance` first to give it a new mtime. */
   write(path: string, content: string | Uint8Array): Promise<void>;
   /** Every local record, with its observed stat, path → record. */
@@ -53,9 +53,10 @@ export function fixture(): Fixture {
       store = new MemoryStore(backing);
     },
     hashed,
-    scan: (volume = disk, hash = counting) =>
+    scan: (volume = disk, hash = counting, rehash) =>
       scanFolder({ volume, index: store, hash, clock, device: DEVICE } satisfies ScanDeps, {
         folder: FOLDER,
+        rehash,
       }),
     write: async (path, content) => {
       const bytes = typeof content === 'string' ? text(content) : content;

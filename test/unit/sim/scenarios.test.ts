@@ -195,6 +195,17 @@ describe('conflicts', () => {
   });
 });
 
+describe('change detection', () => {
+  it('an edit that kept the file’s size and mtime is still synced: the watch named it', async () => {
+    const c = await cluster();
+    await c.write('a', 'docs', 'notes.txt', text('version one'));
+    await c.settle();
+    c.overwriteKeepingMtime('a', 'docs', 'notes.txt', text('version two'));
+    await c.settle();
+    expect(str(await c.read('b', 'docs', 'notes.txt'))).toBe('version two');
+  });
+});
+
 describe('transfer', () => {
   it('a rename is done locally: the content does not travel again', async () => {
     const c = await cluster();
