@@ -93,7 +93,11 @@ setInterval(() => {
     const kind = text.startsWith('Syncing') ? 'Syncing' : text;
     if (current.get(label) === kind) continue;
     current.set(label, kind);
-    states.push({ label, text: kind, at: epochNow() });
+    // Files left out of sync: keep why (the card's list), for the run's report.
+    const issues = kind.endsWith('not in sync')
+      ? ` (${(card.querySelector('[data-testid=folder-issues]')?.textContent ?? '').replace(/\s+/g, ' ').slice(0, 300)})`
+      : '';
+    states.push({ label, text: kind + issues, at: epochNow() });
   }
 }, 50);
 
