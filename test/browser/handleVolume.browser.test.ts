@@ -68,6 +68,31 @@ describe('HandleVolume beyond the contract', () => {
     expect(after).toEqual([]);
   });
 
+  it('a write that fails (out of space) loses only the unflushed bytes: the partial works again after', async () => {
+    const dir = await freshDirectory();
+    const volume = new HandleVolume(dir);
+    await volume.placeMarker();
+    const partial = await volume.openPartial('f.bin', KEY);
+    await partial.write(0, text('flushed '));
+    expect(await partial.size()).toBe(8);
+    await partial.read(0, 1); // a read flushes
+    await partial.write(8, text('lost '));
+    // The browser's answer when the origin's storage is full: the stream errors for good.
+    const proto = FileSystemWritableFileStream.prototype;
+    const write = proto.write;
+    proto.write = () => Promise.reject(new DOMException('the quota is full', 'QuotaExceededError'));
+    try {
+      await expect(partial.write(13, text('refused'))).rejects.toThrow(/out of storage space/);
+    } finally {
+      proto.write = write;
+    }
+    expect(await partial.size()).toBe(8);
+    await partial.write(8, text('and the rest'));
+    expect(decode(await partial.read(0, 100))).toBe('flushed and the rest');
+    const entry = await partial.commit('absent');
+    expect(entry.size).toBe(20);
+  });
+
   it('flushes an idle partial on its own, so a reload keeps bytes written a moment ago', async () => {
     const dir = await freshDirectory();
     const first = new HandleVolume(dir);

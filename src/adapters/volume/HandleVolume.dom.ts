@@ -61,7 +61,11 @@ export function volumeError(error: unknown, path: string): unknown {
     case 'InvalidModificationError':
       return new NotEmptyError(path, cause);
     case 'TypeError':
-      return new InvalidPathError(path, 'refused by this file system', cause);
+      return new InvalidPathError(
+        path,
+        `refused by this file system (${(error as TypeError).message})`,
+        cause,
+      );
     case 'NotAllowedError':
     case 'SecurityError':
       return new VolumeUnavailableError('permission', `no permission to use "${path}"`, cause);

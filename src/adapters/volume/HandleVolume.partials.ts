@@ -59,9 +59,16 @@ class Session {
   }
 
   async write(offset: number, bytes: Uint8Array): Promise<void> {
-    this.#writable ??= await this.file.createWritable({ keepExistingData: true });
-    // Past the end, the gap reads as zeros (WHATWG fs: "write" extends with 0x00).
-    await this.#writable.write({ type: 'write', position: offset, data: bytes as Uint8Array<ArrayBuffer> });
+    const writable = (this.#writable ??= await this.file.createWritable({ keepExistingData: true }));
+    try {
+      // Past the end, the gap reads as zeros (WHATWG fs: "write" extends with 0x00).
+      await writable.write({ type: 'write', position: offset, data: bytes as Uint8Array<ArrayBuffer> });
+    } catch (error) {
+      // A failed write (out of space, say) errors the stream for good: drop it and what it
+      // held, so the next attempt starts from the flushed bytes instead of failing on it.
+      await this.#drop(writable);
+      throw error;
+    }
     this.size = Math.max(this.size, offset + bytes.length);
     this.#sinceFlush += bytes.length;
     if (this.#sinceFlush >= Math.max(FLUSH_MIN, this.flushedSize)) await this.flush();
@@ -73,9 +80,22 @@ class Session {
     const writable = this.#writable;
     if (!writable) return;
     this.#writable = undefined;
-    await writable.close();
+    try {
+      await writable.close();
+    } catch (error) {
+      await this.#drop(writable);
+      throw error;
+    }
     this.#sinceFlush = 0;
     this.flushedSize = this.size;
+  }
+
+  /** Gives up `writable` and the bytes written through it since the last flush. */
+  async #drop(writable: FileSystemWritableFileStream): Promise<void> {
+    if (this.#writable === writable) this.#writable = undefined;
+    await writable.abort().catch(() => undefined);
+    this.#sinceFlush = 0;
+    this.size = this.flushedSize;
   }
 
   /** Drops unflushed bytes and stops the timer (the file is about to go). */
