@@ -43,8 +43,10 @@
 import type { ByteSource } from '../content/byteSource.ts';
 import type { Sha256 } from '../content/hash.ts';
 import type { DeviceShortId, FileRecord } from '../model/fileRecord.ts';
-import type { BlockedReason, PlannedAction } from '../plan/actions.ts';
+import type { PlannedAction } from '../plan/actions.ts';
+import { blockedText } from '../plan/blockedText.ts';
 import { planFolder } from '../plan/planFolder.ts';
+import { runsOf } from '../plan/runs.ts';
 import { recordsOf } from '../plan/recordsAfter.ts';
 import { toHex } from '../content/bytes.ts';
 import { expiryCutoff } from '../model/tombstones.ts';
@@ -493,34 +495,4 @@ const DAY_MS = 24 * 3600_000;
 
 function sameState(a: FolderState, b: FolderState): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function blockedText(reason: BlockedReason, other: string | undefined): string {
-  const named = other === undefined ? 'another file here' : `"${other}"`;
-  switch (reason) {
-    case 'case-collision':
-      return `It differs only by case from ${named}, and both cannot exist on Windows or macOS; rename one so both can sync.`;
-    case 'file-directory-clash':
-      return `It needs ${named} to be a directory where it is a file, or the reverse; rename one so both can sync.`;
-    case 'conflict-copy-exists':
-      return 'A conflict copy with this name already exists; it waits until that is resolved.';
-  }
-}
-
-/**
- * The planner's runs (core/plan invariant 9): maximal stretches of the ordered actions of
- * one class — local copies, deletes that free a name, everything else.
- */
-function runsOf(actions: readonly PlannedAction[]): PlannedAction[][] {
-  const classOf = (a: PlannedAction) =>
-    a.kind === 'copyLocal' ? 'copy' : a.kind === 'delete' && a.frees ? 'frees' : 'other';
-  const runs: PlannedAction[][] = [];
-  let last: string | undefined;
-  for (const action of actions) {
-    const kind = classOf(action);
-    if (kind !== last) runs.push([]);
-    runs.at(-1)!.push(action);
-    last = kind;
-  }
-  return runs;
 }
