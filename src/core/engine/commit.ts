@@ -243,6 +243,8 @@ async function* assemble(
 /** Verified chunks of one record: from their local place if that still holds them, else fetched. */
 class ChunkSupply {
   readonly #sources = new Map<string, Promise<FileSource>>();
+  /** The last block read ahead from each local file (`#blockFor`). */
+  readonly #blocks = new Map<string, Block>();
   readonly #attempts: number;
 
   constructor(
@@ -302,11 +304,42 @@ class ChunkSupply {
         source = this.deps.volume.source(at.path);
         this.#sources.set(at.path, source);
       }
-      return await (await source).read(at.offset, at.size);
+      const opened = await source;
+      const block = this.#blockFor(at, opened);
+      const bytes = await block.bytes.catch(() => undefined);
+      const from = at.offset - block.start;
+      if (bytes && from + at.size <= bytes.length) return bytes.slice(from, from + at.size);
+      // The block could not be read whole: this chunk alone may still be.
+      return await opened.read(at.offset, at.size);
     } catch (error) {
       // The folder itself is gone: fetching would only fail at the write.
       if (error instanceof VolumeUnavailableError) throw error;
       return undefined;
     }
   }
+
+  /**
+   * The block of `at.path` that holds `at`, read once for the chunks in it: a file's
+   * chunks are asked for in order, and one read of `READ_AHEAD` bytes costs far less than
+   * a read per chunk (each a round trip to the browser's file system).
+   */
+  #blockFor(at: ChunkLocation, source: FileSource): Block {
+    const cached = this.#blocks.get(at.path);
+    if (cached && at.offset >= cached.start && at.offset + at.size <= cached.end) return cached;
+    const end = Math.min(source.size, at.offset + Math.max(at.size, READ_AHEAD));
+    const bytes = source.read(at.offset, Math.max(0, end - at.offset));
+    bytes.catch(() => undefined); // awaited by each chunk in it; never an unhandled rejection
+    const block = { start: at.offset, end, bytes };
+    this.#blocks.set(at.path, block);
+    return block;
+  }
+}
+
+/** Bytes read ahead from a local file for the chunks reused from it. */
+const READ_AHEAD = 4 * 1024 * 1024;
+
+interface Block {
+  readonly start: number;
+  readonly end: number;
+  readonly bytes: Promise<Uint8Array>;
 }

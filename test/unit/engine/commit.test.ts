@@ -276,7 +276,9 @@ describe('commitFile: verification', () => {
     const { record: oldRecord } = await p.put(p.local, 'same.bin', content);
     const { record, digest } = await p.put(p.remote.volume, 'copy.bin', content);
     const failing = new FailingVolume(p.local);
-    failing.fail({ operation: 'read', error: new ChangedMeanwhileError('same.bin', undefined, undefined) });
+    // Twice: the block read ahead for every chunk, then the first chunk's own read.
+    const changed = new ChangedMeanwhileError('same.bin', undefined, undefined);
+    failing.fail({ operation: 'read', error: changed, times: 2 });
 
     const result = committed(
       await commitFile(
@@ -288,6 +290,34 @@ describe('commitFile: verification', () => {
     expect(await p.read(p.local, 'copy.bin')).toEqual(content);
     expect(p.remote.calls).toHaveLength(1);
     expect(result.stats.reusedChunks).toBe(record.chunks.length - 1);
+  });
+
+  it('reuses a local file’s chunks with one read per 4 MiB, not one per chunk', async () => {
+    const p = pair();
+    const content = noise(800_000, 21);
+    const { record: oldRecord } = await p.put(p.local, 'old.bin', content);
+    const { record, digest } = await p.put(p.remote.volume, 'new.bin', content);
+    const reads: number[] = [];
+    const counting = {
+      writeAtomically: p.local.writeAtomically.bind(p.local),
+      source: async (path: string) => {
+        const source = await p.local.source(path);
+        const read = (offset: number, length: number) => (reads.push(length), source.read(offset, length));
+        return { ...source, read };
+      },
+    };
+
+    committed(
+      await commitFile(
+        { volume: counting, fetchChunk: p.remote.fetcher('new.bin', digest) },
+        { record, expect: 'absent', wishlist: ChunkIndex.fromRecords([oldRecord]).wishlist(record) },
+      ),
+    );
+
+    expect(await p.read(p.local, 'new.bin')).toEqual(content);
+    expect(record.chunks.length).toBeGreaterThan(4);
+    expect(reads).toEqual([800_000]);
+    expect(p.remote.calls).toHaveLength(0);
   });
 
   it('a record whose chunk hashes do not derive its file hash is refused before writing', async () => {
