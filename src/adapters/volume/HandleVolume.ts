@@ -9,8 +9,9 @@
  *   (`FileSystemHandle.move`, Chromium), so no empty or half-written file ever shows at the
  *   path. Without `move` it is copied through a writable, and a new file shows empty for
  *   that long. A finished partial download is moved over the file it replaces (the move
- *   replaces its destination in one step), or copied where the browser refuses that. The window between the last check and `close()`/`move()` is the same one
- *   NodeVolume has (race 1 there).
+ *   replaces its destination in one step), or copied where the browser refuses that. The
+ *   window between the last check and `close()`/`move()` is the same one NodeVolume has
+ *   (race 1 there).
  * - mtimes are `File.lastModified` (ms). Directories have none: they read as 0.
  * - There are no links: handles cannot name anything outside the root.
  * - Chromium's swap files (`*.crswap`) show in real folders while a write is in progress:

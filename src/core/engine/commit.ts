@@ -262,7 +262,7 @@ class ChunkSupply {
     const chunk = this.plan.record.chunks[index]!;
     const entry = this.plan.wishlist?.entries[index];
     if (entry && 'local' in entry) {
-      const bytes = await this.#readLocal(entry.local);
+      const bytes = await this.#readLocal(index, entry.local);
       if (bytes && (await this.verify(bytes, index)) === undefined) {
         this.stats.reusedChunks++;
         this.stats.reusedBytes += bytes.length;
@@ -296,8 +296,11 @@ class ChunkSupply {
     return new ChunkVerificationError(this.plan.record.path, index, toHex(chunk.hash), toHex(actual));
   }
 
-  /** The bytes at `at`, or `undefined` when they cannot be read (the file changed or went). */
-  async #readLocal(at: ChunkLocation): Promise<Uint8Array | undefined> {
+  /**
+   * The bytes at `at` (chunk `index`'s local place), or `undefined` when they cannot be
+   * read (the file changed or went).
+   */
+  async #readLocal(index: number, at: ChunkLocation): Promise<Uint8Array | undefined> {
     try {
       let source = this.#sources.get(at.path);
       if (!source) {
@@ -305,7 +308,7 @@ class ChunkSupply {
         this.#sources.set(at.path, source);
       }
       const opened = await source;
-      const block = this.#blockFor(at, opened);
+      const block = this.#blockFor(index, at, opened);
       const bytes = await block.bytes.catch(() => undefined);
       const from = at.offset - block.start;
       if (bytes && from + at.size <= bytes.length) return bytes.slice(from, from + at.size);
@@ -319,14 +322,25 @@ class ChunkSupply {
   }
 
   /**
-   * The block of `at.path` that holds `at`, read once for the chunks in it: a file's
-   * chunks are asked for in order, and one read of `READ_AHEAD` bytes costs far less than
-   * a read per chunk (each a round trip to the browser's file system).
+   * The block of `at.path` that holds `at`, read once for the chunks in it: chunk `index`
+   * and the ones after it that the wishlist finds right behind it in the same file, up to
+   * `READ_AHEAD` bytes. Chunks are asked for in order, and one read costs far less than a
+   * read per chunk (each a round trip to the browser's file system); nothing is read that
+   * no chunk needs.
    */
-  #blockFor(at: ChunkLocation, source: FileSource): Block {
+  #blockFor(index: number, at: ChunkLocation, source: FileSource): Block {
     const cached = this.#blocks.get(at.path);
     if (cached && at.offset >= cached.start && at.offset + at.size <= cached.end) return cached;
-    const end = Math.min(source.size, at.offset + Math.max(at.size, READ_AHEAD));
+    const entries = this.plan.wishlist?.entries ?? [];
+    let end = at.offset + at.size;
+    for (let next = index + 1; next < entries.length; next++) {
+      const entry = entries[next]!;
+      if (!('local' in entry)) break;
+      const { path, offset, size } = entry.local;
+      if (path !== at.path || offset !== end || end + size - at.offset > READ_AHEAD) break;
+      end += size;
+    }
+    end = Math.min(end, source.size);
     const bytes = source.read(at.offset, Math.max(0, end - at.offset));
     bytes.catch(() => undefined); // awaited by each chunk in it; never an unhandled rejection
     const block = { start: at.offset, end, bytes };

@@ -13,11 +13,11 @@
  * 3. The scan compares the disk with what this device last saw there, not with the synced
  *    record: a record's `observed` stat (the size and mtime the volume reported for its
  *    content), or the record's own size and mtime when it has none. Only files whose size
- *    and mtime match it, and that the watch did not name (`rehash`), skip hashing, so a record written by a sync (stored with the
- *    committed file's stat as `observed`, its mtime the author's: browsers cannot set a
- *    file's mtime) is unchanged for the next scan. Any other file is read and hashed; what
- *    the scan records describes exactly the bytes hashed (the size and mtime of the opened
- *    source, not of the listing).
+ *    and mtime match it, and that the watch did not name (`rehash`), skip hashing, so a
+ *    record written by a sync (stored with the committed file's stat as `observed`, its
+ *    mtime the author's: browsers cannot set a file's mtime) is unchanged for the next scan.
+ *    Any other file is read and hashed; what the scan records describes exactly the bytes
+ *    hashed (the size and mtime of the opened source, not of the listing).
  * 4. New content gets a new version: the device's counter becomes max(previous + 1, now in
  *    seconds) (`bumpVersion`), so a file back after a tombstone dominates the tombstone.
  *    Its record's mtime is the disk mtime (this device authored it), and `observed` the

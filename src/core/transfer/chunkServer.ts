@@ -114,7 +114,7 @@ export class ChunkServer {
       const known = matches ? await this.#knownChunk(folder, path, source, offset) : undefined;
       const trusted = known?.size === size && equalBytes(known.hash, request.hash);
       // The index may be older than the file (a write that kept its stat): the bytes decide.
-      if (!trusted && known !== undefined) this.#known.delete(`${folder}\u0000${path}`);
+      if (!trusted && known !== undefined) this.#known.delete(knownKey(folder, path));
       matches = matches && (trusted || equalBytes(await this.#sha256(bytes), request.hash));
     } catch (error) {
       this.#reply(channel, id, 'generic', `cannot hash the chunk: ${errorText(error)}`);
@@ -138,7 +138,7 @@ export class ChunkServer {
     offset: number,
   ): Promise<ChunkRef | undefined> {
     if (!this.#indexed) return undefined;
-    const key = `${folder}\u0000${path}`;
+    const key = knownKey(folder, path);
     let known = this.#known.get(key);
     this.#known.delete(key);
     if (known?.size !== source.size || known.mtime !== source.mtime) {
@@ -161,6 +161,10 @@ export class ChunkServer {
   #reply(channel: PeerChannel, id: number, code: ErrorCode, message: string): void {
     channel.send({ kind: 'error', id, code, message: reasonText(message) }).catch(() => undefined);
   }
+}
+
+function knownKey(folder: string, path: string): string {
+  return `${folder}\u0000${path}`;
 }
 
 function errorText(error: unknown): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../../src/core/content/bytes.ts';
+import { concatBytes, toHex } from '../../../src/core/content/bytes.ts';
 import { ChunkIndex } from '../../../src/core/engine/chunkIndex.ts';
 import {
   ChunkVerificationError,
@@ -318,6 +318,36 @@ describe('commitFile: verification', () => {
     expect(record.chunks.length).toBeGreaterThan(4);
     expect(reads).toEqual([800_000]);
     expect(p.remote.calls).toHaveLength(0);
+  });
+
+  it('reads ahead only the chunks it reuses: nothing of a local file that no chunk needs', async () => {
+    const p = pair();
+    const [head, tail] = [noise(400_000, 22), noise(400_000, 23)];
+    const { record: headRecord } = await p.put(p.local, 'head.bin', concatBytes([head, noise(600_000, 24)]));
+    const { record: tailRecord } = await p.put(p.local, 'tail.bin', concatBytes([noise(600_000, 25), tail]));
+    const joined = concatBytes([head, tail]);
+    const { record, digest } = await p.put(p.remote.volume, 'joined.bin', joined);
+    const wishlist = ChunkIndex.fromRecords([headRecord, tailRecord]).wishlist(record);
+    let readBytes = 0;
+    const counting = {
+      writeAtomically: p.local.writeAtomically.bind(p.local),
+      source: async (path: string) => {
+        const source = await p.local.source(path);
+        const read = (offset: number, length: number) => ((readBytes += length), source.read(offset, length));
+        return { ...source, read };
+      },
+    };
+
+    const result = committed(
+      await commitFile(
+        { volume: counting, fetchChunk: p.remote.fetcher('joined.bin', digest) },
+        { record, expect: 'absent', wishlist },
+      ),
+    );
+
+    expect(await p.read(p.local, 'joined.bin')).toEqual(joined);
+    expect(result.stats.reusedBytes).toBeGreaterThan(400_000); // most of both halves
+    expect(readBytes).toBe(result.stats.reusedBytes);
   });
 
   it('a record whose chunk hashes do not derive its file hash is refused before writing', async () => {
