@@ -14,6 +14,7 @@ import { poolHashFile } from './adapters/content/poolHashFile.ts';
 import { WorkerPoolContentService } from './adapters/content/WorkerPoolContentService.ts';
 import { CryptoRandom } from './adapters/random/CryptoRandom.ts';
 import { IdbStore } from './adapters/store/IdbStore.ts';
+import { AccessHandleWorker } from './adapters/volume/AccessHandleWorker.ts';
 import { HandleVolume } from './adapters/volume/HandleVolume.ts';
 import { FolderService } from './app/folders.ts';
 import { SettingsService } from './app/settings.ts';
@@ -44,6 +45,9 @@ const content = new WorkerPoolContentService({
   read: params.get('read') === 'sync' ? 'sync' : 'async',
 });
 
+/** Writes partial downloads of folders in OPFS in place (HandleVolume.partialBytes.ts). */
+const accessHandles = new AccessHandleWorker();
+
 /** `?inviteTtl=` when it is a whole number of ms in [1 s, 10 min]; else the default. */
 function inviteTtl(): number {
   const text = params.get('inviteTtl');
@@ -65,7 +69,7 @@ function folderService(store: IdbStore, random: CryptoRandom): FolderService {
           : undefined,
       opfsRoot: () => navigator.storage.getDirectory(),
     },
-    openVolume: (directory) => new HandleVolume(directory),
+    openVolume: (directory) => new HandleVolume(directory, { accessHandles }),
     newFolderId: () => newFolderId(random),
     now: () => Date.now(),
   });

@@ -3,14 +3,9 @@
  * its prefix, so never listed, watched or synced), as NodeVolume keeps them: `<id>.path`
  * holds the folder path (id = its SHA-256 hex) and `<id>.<key>.part` the bytes.
  *
- * The API has no in-place write outside workers: every `createWritable` starts a swap file
- * (a copy of the file, with `keepExistingData`) and `close()` swaps it in. So a partial
- * keeps one writable open across writes and closes it ("flushes") before a read or a
- * commit, after a second without writes, and once the bytes written since the last flush
- * reach the size on disk (at least `FLUSH_MIN`): each reopen copies the file, and growing
- * the threshold with the file keeps the copying under the file's size in total. Bytes not
- * yet flushed are lost on a reload, which the port allows (the engine re-verifies what it
- * resumes). Calls on one partial run one at a time.
+ * The bytes are kept as HandleVolume.partialBytes.ts says: in place through a sync access
+ * handle in a worker for folders in OPFS, else through writables flushed by swap copies.
+ * Calls on one partial run one at a time.
  */
 import {
   InvalidPathError,
@@ -22,11 +17,11 @@ import {
 import { fsCall, isDom, sha256Hex, volumeError } from './HandleVolume.dom.ts';
 import { checkPartialKey, checkRange, PARTIALS_DIR, pathSegments } from './volumePaths.ts';
 import { parsePartialName, partFileName, pathFileName, type PartName } from './partialNames.ts';
+import type { AccessHandles } from './AccessHandleWorker.ts';
+import { AccessHandleBytes, WritableBytes, type PartialBytes } from './HandleVolume.partialBytes.ts';
 
-/** Bytes written before an open partial is flushed, at the least. */
-const FLUSH_MIN = 8 * 1024 * 1024;
-/** Idle time after which an open partial is flushed, so a reload keeps what it wrote. */
-const FLUSH_IDLE_MS = 1000;
+/** Idle time after which a partial is flushed and let go of, so a reload keeps what it wrote. */
+const IDLE_MS = 1000;
 
 /** What `HandlePartials` needs from its `HandleVolume`. */
 export interface PartialHost {
@@ -35,21 +30,19 @@ export interface PartialHost {
   checkMarker(): Promise<void>;
   /** Replaces `path` with `part`, as `PartialFile.commit` says; `part` stays on failure. */
   commit(path: string, part: FileSystemFileHandle, expect: Expectation | undefined): Promise<VolumeEntry>;
+  /** The access-handle worker, for a folder in OPFS; `undefined` elsewhere. */
+  accessHandles(): Promise<AccessHandles | undefined>;
 }
 
-/** One partial file in use: its open writable, if any, and the queue its calls wait in. */
+/** One partial file in use: its bytes and the queue its calls wait in. */
 class Session {
-  #writable: FileSystemWritableFileStream | undefined;
   #queue: Promise<unknown> = Promise.resolve();
-  #sinceFlush = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   closed = false;
 
   constructor(
     readonly file: FileSystemFileHandle,
-    /** One past the furthest byte, flushed or not. */
-    public size: number,
-    private flushedSize: number,
+    readonly bytes: PartialBytes,
   ) {}
 
   run<T>(task: () => Promise<T>): Promise<T> {
@@ -59,58 +52,24 @@ class Session {
   }
 
   async write(offset: number, bytes: Uint8Array): Promise<void> {
-    const writable = (this.#writable ??= await this.file.createWritable({ keepExistingData: true }));
-    try {
-      // Past the end, the gap reads as zeros (WHATWG fs: "write" extends with 0x00).
-      await writable.write({ type: 'write', position: offset, data: bytes as Uint8Array<ArrayBuffer> });
-    } catch (error) {
-      // A failed write (out of space, say) errors the stream for good: drop it and what it
-      // held, so the next attempt starts from the flushed bytes instead of failing on it.
-      await this.#drop(writable);
-      throw error;
-    }
-    this.size = Math.max(this.size, offset + bytes.length);
-    this.#sinceFlush += bytes.length;
-    if (this.#sinceFlush >= Math.max(FLUSH_MIN, this.flushedSize)) await this.flush();
-    else this.#flushWhenIdle();
-  }
-
-  async flush(): Promise<void> {
+    await this.bytes.write(offset, bytes);
     clearTimeout(this.#timer);
-    const writable = this.#writable;
-    if (!writable) return;
-    this.#writable = undefined;
-    try {
-      await writable.close();
-    } catch (error) {
-      await this.#drop(writable);
-      throw error;
-    }
-    this.#sinceFlush = 0;
-    this.flushedSize = this.size;
+    this.#timer = setTimeout(() => {
+      if (!this.closed) void this.run(() => this.bytes.idle()).catch(() => undefined);
+    }, IDLE_MS);
   }
 
-  /** Gives up `writable` and the bytes written through it since the last flush. */
-  async #drop(writable: FileSystemWritableFileStream): Promise<void> {
-    if (this.#writable === writable) this.#writable = undefined;
-    await writable.abort().catch(() => undefined);
-    this.#sinceFlush = 0;
-    this.size = this.flushedSize;
+  /** Flushes and lets go of the file (before a commit). */
+  release(): Promise<void> {
+    clearTimeout(this.#timer);
+    return this.bytes.release();
   }
 
   /** Drops unflushed bytes and stops the timer (the file is about to go). */
   async abandon(): Promise<void> {
     this.closed = true;
     clearTimeout(this.#timer);
-    await this.#writable?.abort().catch(() => undefined);
-    this.#writable = undefined;
-  }
-
-  #flushWhenIdle(): void {
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      if (!this.closed) void this.run(() => this.flush()).catch(() => undefined);
-    }, FLUSH_IDLE_MS);
+    await this.bytes.abandon();
   }
 }
 
@@ -184,14 +143,10 @@ export class HandlePartials {
     return {
       path,
       key,
-      size: () => withSession(async (s) => s.size),
+      size: () => withSession(async (s) => s.bytes.size),
       read: (offset, length) => {
         checkRange(offset, length);
-        return withSession(async (s) => {
-          await s.flush();
-          const file = await s.file.getFile();
-          return new Uint8Array(await file.slice(offset, offset + length).arrayBuffer());
-        });
+        return withSession((s) => s.bytes.read(offset, length));
       },
       write: (offset, bytes) => {
         checkRange(offset, bytes.length);
@@ -199,7 +154,7 @@ export class HandlePartials {
       },
       commit: (expect) =>
         withSession(async (s) => {
-          await s.flush();
+          await s.release();
           const written = await this.#host.commit(path, s.file, expect);
           await this.#forget(path, name);
           await this.#forgetPathIfUnused(path, id);
@@ -221,9 +176,11 @@ export class HandlePartials {
     if (!dir) throw new NotFoundError(path);
     const file = await fsCall(path, () => dir.getFileHandle(name));
     const size = (await fsCall(path, () => file.getFile())).size;
+    const handles = await this.#host.accessHandles();
     const again = this.#sessions.get(name); // opened by a concurrent call meanwhile
     if (again && !again.closed) return again;
-    const session = new Session(file, size, size);
+    const bytes = handles ? new AccessHandleBytes(file, size, handles) : new WritableBytes(file, size);
+    const session = new Session(file, bytes);
     this.#sessions.set(name, session);
     return session;
   }

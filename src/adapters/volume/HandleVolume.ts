@@ -39,6 +39,7 @@ import {
   type VolumeEntry,
 } from '../../ports/Volume.ts';
 import { fold, fsCall, handleSegments, isDom, rootUnavailable, volumeError } from './HandleVolume.dom.ts';
+import type { AccessHandles } from './AccessHandleWorker.ts';
 import { HandlePartials } from './HandleVolume.partials.ts';
 import {
   checkFound,
@@ -58,6 +59,16 @@ import {
 import { observeFolder } from './HandleVolume.watch.ts';
 import { checkRange, MARKER, TEMP_PREFIX } from './volumePaths.ts';
 
+/** `handles` if `root` lies in the origin private file system, which sync access handles need. */
+async function opfsOnly(root: Dir, handles: AccessHandles): Promise<AccessHandles | undefined> {
+  try {
+    const opfs = await navigator.storage.getDirectory();
+    return (await opfs.resolve(root)) === null ? undefined : handles;
+  } catch {
+    return undefined; // no OPFS here: writables it is
+  }
+}
+
 const MARKER_TEXT = 'This folder is shared with Tandem. Deleting this file pauses syncing here.\n';
 
 export class HandleVolume implements Volume {
@@ -71,12 +82,20 @@ export class HandleVolume implements Volume {
    */
   readonly watch?: (onChange: (change: VolumeChange) => void) => Unsubscribe;
 
-  constructor(root: FileSystemDirectoryHandle) {
+  /**
+   * `accessHandles`: the page's access-handle worker. Given, the partial downloads of a
+   * folder in OPFS are written in place through it (HandleVolume.partialBytes.ts).
+   */
+  constructor(root: FileSystemDirectoryHandle, options: { accessHandles?: AccessHandles } = {}) {
     this.#root = root;
+    let inOpfs: Promise<AccessHandles | undefined> | undefined;
+    const { accessHandles } = options;
     this.#partials = new HandlePartials(root, {
       begin: (path) => this.#begin(path),
       checkMarker: () => this.#checkMarker(),
       commit: (path, part, expect) => this.#commitPartial(path, part, expect),
+      accessHandles: () =>
+        (inOpfs ??= accessHandles ? opfsOnly(root, accessHandles) : Promise.resolve(undefined)),
     });
     if (typeof FileSystemObserver === 'function') {
       this.watch = (onChange) => {
