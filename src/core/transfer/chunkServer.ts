@@ -16,7 +16,9 @@
  *      (the file changed since the peer's index) or it is shorter now;
  *    - `busy`: this peer already has `maxReadsPerPeer` reads under way;
  *    - `generic`: the folder cannot be read now (paused, permission lost).
- * 2. Nothing a request does throws into the transport: every failure becomes an answer,
+ * 2. Files are read as fileReads.ts says: kept open while served, in blocks where the
+ *    requests run in order.
+ * 3. Nothing a request does throws into the transport: every failure becomes an answer,
  *    and a failed send (the connection closed) is dropped.
  */
 import { equalBytes } from '../content/bytes.ts';
@@ -32,6 +34,7 @@ import {
   type Volume,
 } from '../../ports/Volume.ts';
 import type { Unsubscribe } from '../../ports/Transport.ts';
+import { FileReads, type ServedBytes } from './fileReads.ts';
 import { reasonText, type PeerChannel } from './peerChannel.ts';
 
 /** What this device's index says of a file: the stat its scan saw and the chunks it hashed. */
@@ -66,6 +69,7 @@ export class ChunkServer {
   readonly #sha256: Sha256;
   readonly #cap: number;
   readonly #indexed: ChunkServerOptions['indexed'];
+  readonly #reads = new FileReads();
   /** Folder and path → its indexed chunks, least recently used first. */
   readonly #known = new Map<string, KnownChunks>();
 
@@ -96,31 +100,30 @@ export class ChunkServer {
       this.#reply(channel, id, 'unknown-folder', `folder ${folder} is not shared with you`);
       return;
     }
-    let bytes: Uint8Array;
-    let source: FileSource;
-    try {
-      source = await volume.source(path);
-      bytes = await source.read(offset, size);
-    } catch (error) {
-      const gone = error instanceof NotFoundError || error instanceof WrongKindError;
-      const changed = error instanceof VolumeError && error.code === 'changed-meanwhile';
-      if (gone || changed)
-        this.#reply(channel, id, 'not-found', `"${path}" is not here (${errorText(error)})`);
-      else this.#reply(channel, id, 'generic', `cannot read "${path}" now: ${errorText(error)}`);
-      return;
+    let bytes: Uint8Array | undefined;
+    // Twice at most: a file kept open may be an older version than the one asked for.
+    for (let attempt = 0; bytes === undefined && attempt < 2; attempt++) {
+      let served: ServedBytes;
+      try {
+        served = await this.#reads.read(volume, folder, path, offset, size);
+      } catch (error) {
+        const gone = error instanceof NotFoundError || error instanceof WrongKindError;
+        const changed = error instanceof VolumeError && error.code === 'changed-meanwhile';
+        if (gone || changed)
+          this.#reply(channel, id, 'not-found', `"${path}" is not here (${errorText(error)})`);
+        else this.#reply(channel, id, 'generic', `cannot read "${path}" now: ${errorText(error)}`);
+        return;
+      }
+      try {
+        if (await this.#matches(request, served)) bytes = served.bytes;
+        else if (served.fresh) break;
+        else this.#reads.forget(folder, path);
+      } catch (error) {
+        this.#reply(channel, id, 'generic', `cannot hash the chunk: ${errorText(error)}`);
+        return;
+      }
     }
-    let matches = bytes.length === size;
-    try {
-      const known = matches ? await this.#knownChunk(folder, path, source, offset) : undefined;
-      const trusted = known?.size === size && equalBytes(known.hash, request.hash);
-      // The index may be older than the file (a write that kept its stat): the bytes decide.
-      if (!trusted && known !== undefined) this.#known.delete(knownKey(folder, path));
-      matches = matches && (trusted || equalBytes(await this.#sha256(bytes), request.hash));
-    } catch (error) {
-      this.#reply(channel, id, 'generic', `cannot hash the chunk: ${errorText(error)}`);
-      return;
-    }
-    if (!matches) {
+    if (bytes === undefined) {
       this.#reply(channel, id, 'not-found', `"${path}" changed: no such chunk at ${offset} any more`);
       return;
     }
@@ -128,6 +131,17 @@ export class ChunkServer {
       // Too large for this connection, say: the request still gets its one answer.
       if (!channel.closed) this.#reply(channel, id, 'generic', `cannot send the chunk: ${errorText(error)}`);
     });
+  }
+
+  /** True when `served` holds the chunk `request` asks for (invariant 1). */
+  async #matches(request: ChunkRequest, { source, bytes }: ServedBytes): Promise<boolean> {
+    const { folder, path, offset, size } = request;
+    if (bytes.length !== size) return false;
+    const known = await this.#knownChunk(folder, path, source, offset);
+    const trusted = known?.size === size && equalBytes(known.hash, request.hash);
+    // The index may be older than the file (a write that kept its stat): the bytes decide.
+    if (!trusted && known !== undefined) this.#known.delete(knownKey(folder, path));
+    return trusted || equalBytes(await this.#sha256(bytes), request.hash);
   }
 
   /** The chunk the index has at `offset`, if the file is still as the scan hashed it. */

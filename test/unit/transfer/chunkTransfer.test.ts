@@ -63,7 +63,8 @@ describe('chunk transfer', () => {
     const gates = [new GatedVolume(volume), new GatedVolume(volume)];
     w.addServer('DEVB', { volume, source: gates[0] });
     w.addServer('DEVC', { volume, source: gates[1] });
-    const all = Array.from({ length: 100 }, (_, i) =>
+    // Back to front, so the server reads each chunk on its own (in order, it reads blocks).
+    const all = Array.from({ length: 100 }, (_, k) => 99 - k).map((i) =>
       refOf(content, i * 64, 64).then((ref) => w.requester.fetchChunk(FOLDER, 'f.bin', ref, i * 64)),
     );
     let done = false;
@@ -73,7 +74,7 @@ describe('chunk transfer', () => {
       gates.forEach((g) => g.release());
     }
     const chunks = await result;
-    expect(concatBytes(chunks)).toEqual(content);
+    expect(concatBytes(chunks.reverse())).toEqual(content);
     for (const gate of gates) {
       expect(gate.maxReading).toBe(3);
       expect(gate.reads).toBeGreaterThan(20);
@@ -179,14 +180,21 @@ describe('chunk transfer', () => {
     expect(plain(await w.requester.fetchChunk(FOLDER, 'a.txt', second, 8))).toEqual(content.subarray(8));
     expect(hashed).toBe(0);
     // Asked for a chunk the index does not have there: the bytes decide (the index may be
-    // behind a write that kept the stat), and they refuse it.
+    // behind a write that kept the stat), and they refuse it, read again from the file
+    // opened anew (the one kept open may be an older version), so hashed twice.
     const error = await fetchError(w.requester.fetchChunk(FOLDER, 'a.txt', second, 0));
-    expect([error.attempts[0]?.failure, hashed]).toEqual(['not-found', 1]);
-    // The file changed on disk since the scan: every chunk is hashed again.
+    expect([error.attempts[0]?.failure, hashed]).toEqual(['not-found', 2]);
+    // The file changed on disk since the scan. A chunk of the new version is refused by the
+    // version kept open (hashed), then found in the file opened anew (hashed); from then on
+    // every chunk is hashed, the stat no longer being the scan's.
     w.clock.advance(1000);
-    await w.write(peer.volume, 'a.txt', text('01234567ABCDEFGH'));
+    const edited = text('01234567ABCDEFGH');
+    await w.write(peer.volume, 'a.txt', edited);
+    const third = await refOf(edited, 8, 8);
+    expect(plain(await w.requester.fetchChunk(FOLDER, 'a.txt', third, 8))).toEqual(edited.subarray(8));
+    expect(hashed).toBe(4);
     expect(plain(await w.requester.fetchChunk(FOLDER, 'a.txt', first, 0))).toEqual(content.subarray(0, 8));
-    expect(hashed).toBe(2);
+    expect(hashed).toBe(5);
   });
 
   it('the server answers not-found for a missing file and for a file now too short', async () => {
@@ -221,9 +229,11 @@ describe('chunk transfer', () => {
     await w.write(volume, 'f.bin', content);
     const gate = new GatedVolume(volume);
     w.addServer('DEVB', { volume, source: gate, server: { maxReadsPerPeer: 2 } });
-    const refs = await Promise.all([0, 10, 20, 30].map((o) => refOf(content, o, 10)));
+    // Back to front, so each request is a read of its own (fileReads.ts).
+    const offsets = [30, 20, 10, 0];
+    const refs = await Promise.all(offsets.map((o) => refOf(content, o, 10)));
     const fetches = refs.map((ref, i) =>
-      w.requester.fetchChunk(FOLDER, 'f.bin', ref, i * 10).then(
+      w.requester.fetchChunk(FOLDER, 'f.bin', ref, offsets[i]!).then(
         () => 'ok',
         (e: ChunkFetchError) => e.attempts[0]?.failure,
       ),
