@@ -52,6 +52,24 @@ function formatEta(seconds: number): string {
 
 const WHAT = { written: 'Updated', deleted: 'Deleted', adopted: 'Recorded', conflict: 'Conflict' } as const;
 
+/**
+ * Keys for the activity list that stay with their item as new ones arrive on top (an
+ * index key re-made every row on each new item): identical items are told apart by how
+ * many older ones they have.
+ */
+function activityKeys(activity: FolderView['activity']): string[] {
+  const seen = new Map<string, number>();
+  const keys: string[] = [];
+  for (let i = activity.length - 1; i >= 0; i--) {
+    const a = activity[i]!;
+    const base = `${a.at}|${a.what}|${a.path}`;
+    const older = seen.get(base) ?? 0;
+    seen.set(base, older + 1);
+    keys[i] = `${base}|${older}`;
+  }
+  return keys;
+}
+
 export function FolderCard({
   view,
   service,
@@ -62,6 +80,7 @@ export function FolderCard({
   devices: readonly DeviceView[];
 }) {
   const [error, setError] = useState<string | undefined>();
+  const keys = activityKeys(view.activity);
   const { busy, run: runTask } = useTask();
   const run = (task: () => Promise<void>) => {
     setError(undefined);
@@ -101,12 +120,12 @@ export function FolderCard({
         busy={busy}
         onSave={(ids) => run(() => service.share(view.id, ids))}
       />
-      {view.activity.length > 0 && (
+      {keys.length > 0 && (
         <details class="activity" data-testid="folder-activity">
           <summary>Recent activity ({view.activity.length})</summary>
           <ul>
             {view.activity.map((a, i) => (
-              <li key={`${a.at}-${i}`}>
+              <li key={keys[i]}>
                 <time dateTime={new Date(a.at).toISOString()}>{new Date(a.at).toLocaleTimeString()}</time>{' '}
                 {WHAT[a.what]} <code>{a.path}</code>
                 {a.copyName && (

@@ -48,17 +48,41 @@ export function useContentService(): ContentService {
 }
 
 /**
- * Re-renders on each change of `service`. The effect subscribes after the first render,
- * so it renders once more at once: a change between the two (a folder restored, a peer
- * connected) would otherwise stay unseen until the next one, which may never come.
+ * The least time between renders while changes keep coming: a folder receiving thousands of
+ * small files changes hundreds of times a second, and rendering each change took a good
+ * part of the page's thread (app bench profile).
+ */
+const RENDER_EVERY_MS = 100;
+
+/**
+ * Re-renders on changes of `service`: at once after a quiet spell, else once at the end of
+ * the `RENDER_EVERY_MS` window, so the last change is always shown. The effect subscribes
+ * after the first render, so it renders once more at once: a change between the two (a
+ * folder restored, a peer connected) would otherwise stay unseen until the next one,
+ * which may never come.
  */
 function useChanges(service: { onChange(listener: () => void): () => void } | undefined): void {
   const [, setTick] = useState(0);
   useEffect(() => {
     if (service === undefined) return undefined;
-    const stop = service.onChange(() => setTick((n) => n + 1));
-    setTick((n) => n + 1);
-    return stop;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let last = 0;
+    const render = () => {
+      timer = undefined;
+      last = Date.now();
+      setTick((n) => n + 1);
+    };
+    const stop = service.onChange(() => {
+      if (timer !== undefined) return;
+      const wait = last + RENDER_EVERY_MS - Date.now();
+      if (wait <= 0) render();
+      else timer = setTimeout(render, wait);
+    });
+    render();
+    return () => {
+      clearTimeout(timer);
+      stop();
+    };
   }, [service]);
 }
 

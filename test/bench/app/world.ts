@@ -58,7 +58,8 @@ export async function openWorld(): Promise<AppBenchWorld> {
     root,
     configFile: fileURLToPath(new URL('../../../vite.config.ts', import.meta.url)),
     logLevel: 'warn',
-    build: { outDir: dist, emptyOutDir: true },
+    // Profiled, the app keeps its function names.
+    build: { outDir: dist, emptyOutDir: true, minify: process.env.BENCH_APP_PROFILE !== '1' },
   });
   await build({
     configFile: fileURLToPath(new URL('../../e2e/harness/vite.config.ts', import.meta.url)),
