@@ -19,7 +19,7 @@ import type { EngineEvent } from '../core/engine/events.ts';
 import { deviceIdFromDigest } from '../core/model/device.ts';
 import { newFolderId, newIndexId } from '../core/model/ids.ts';
 import type { FileRecord } from '../core/model/fileRecord.ts';
-import type { FolderId } from '../ports/Store.ts';
+import type { FolderId, LocalRecord } from '../ports/Store.ts';
 import { NotFoundError, type Volume } from '../ports/Volume.ts';
 import { Fence, fencedClock, fencedVolume } from './fence.ts';
 import { SimNetwork, type TrafficStats } from './network.ts';
@@ -41,6 +41,15 @@ export interface SettleOptions {
   readonly maxVirtualMs?: number;
 }
 
+/** A store that counts reads of a folder's whole index (a planning round's cost). */
+class CountingStore extends MemoryStore {
+  wholeIndexReads = 0;
+  override localSince(folder: FolderId, after: number, upTo?: number): AsyncGenerator<LocalRecord> {
+    if (after === 0) this.wholeIndexReads++;
+    return super.localSince(folder, after, upTo);
+  }
+}
+
 /** Synchronous SHA-256: the simulation's hashing must not wait on a thread pool. */
 export const syncSha256: Sha256 = (data) =>
   Promise.resolve(new Uint8Array(createHash('sha256').update(data).digest()));
@@ -55,7 +64,7 @@ interface Device {
   readonly volumes: Map<string, MemoryVolume>;
   /** Folder label → the engine's view of that volume, with faults on demand (`failVolume`). */
   readonly faulty: Map<string, FailingVolume>;
-  run: { engine: SyncEngine; store: MemoryStore; fence: Fence } | undefined;
+  run: { engine: SyncEngine; store: CountingStore; fence: Fence } | undefined;
   /** Events of every incarnation, for tests that look at what happened. */
   readonly events: EngineEvent[];
 }
@@ -334,6 +343,11 @@ export class Cluster {
   }
 
   /** The device's ID, as its peers know it. */
+  /** How many times `device`'s engine, since it last started, read a folder's whole index. */
+  wholeIndexReads(device: string): number {
+    return this.#device(device).run?.store.wholeIndexReads ?? 0;
+  }
+
   deviceId(device: string): string {
     return this.#device(device).id;
   }
@@ -359,7 +373,7 @@ export class Cluster {
 
   #start(device: Device): void {
     const fence = new Fence();
-    const store = new MemoryStore(device.backing);
+    const store = new CountingStore(device.backing);
     const random = this.#random;
     const engine = new SyncEngine({
       device: device.id,

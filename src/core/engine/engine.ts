@@ -223,17 +223,17 @@ export class SyncEngine {
       folders: () => this.#sharedWith(peer),
       newIndexId: this.#o.newIndexId,
       sha256: this.#o.sha256,
-      onRemoteRecords: (folder) => this.#folders.get(folder)?.sync.requestPlan(),
+      onRemoteRecords: (folder, records) => void this.#folders.get(folder)?.sync.remoteArrived(records),
       onOffered: (folders) => {
         this.#offers.set(peer, [...folders]);
         this.#emitOffers(peer);
       },
-      // The first time, the peer's whole index is here: nothing to wait out. Later `last`
-      // batches end live updates, which come in bursts the plan delay gathers.
+      // The first time, the peer's whole index is here: plan at once. Later `last` batches
+      // end live updates, whose records asked for a plan already where they were news.
       onUpToDate: (folder) => {
-        const first = !caughtUp.has(folder);
+        if (caughtUp.has(folder)) return;
         caughtUp.add(folder);
-        this.#folders.get(folder)?.sync.requestPlan(first);
+        this.#folders.get(folder)?.sync.requestPlan(true);
       },
     });
     const stops = [

@@ -50,6 +50,7 @@ import { runsOf } from '../plan/runs.ts';
 import { recordsOf } from '../plan/recordsAfter.ts';
 import { toHex } from '../content/bytes.ts';
 import { expiryCutoff } from '../model/tombstones.ts';
+import { compareVersions } from '../model/versionVector.ts';
 import type { Clock, CancelTimer } from '../../ports/Clock.ts';
 import type { DeviceId, FolderId, LocalRecord, Store } from '../../ports/Store.ts';
 import { VolumeUnavailableError, type Volume } from '../../ports/Volume.ts';
@@ -209,6 +210,23 @@ export class FolderSync {
       this.#needPlan = true;
       this.#kick();
     });
+  }
+
+  /**
+   * A peer's records arrived (stored already): plans again, unless none is news here. A
+   * record this device holds at the same or a newer version changes no plan, and a peer
+   * taking in a large folder sends back each file it took: planning for those would read
+   * the whole index a few times a second for nothing.
+   */
+  async remoteArrived(records: readonly FileRecord[]): Promise<void> {
+    for (const record of records) {
+      const mine = await this.#d.store.getLocal(this.id, record.path).catch(() => undefined);
+      const order = mine && compareVersions(mine.version, record.version);
+      if (order !== 'equal' && order !== 'greater') {
+        this.requestPlan();
+        return;
+      }
+    }
   }
 
   /** Stops the loop and every timer; a step under way finishes its current action. */

@@ -385,3 +385,25 @@ describe('the simulation', () => {
     await expect(c.settle({ maxSteps: 3 })).rejects.toThrow(/seed 1234/);
   });
 });
+
+describe('cost', () => {
+  it('a device whose peer takes in its files does not plan again for each file the peer sends back', async () => {
+    const c = await cluster();
+    const readsFor = async (tag: string) => {
+      const before = c.wholeIndexReads('a');
+      for (let i = 0; i < 10; i++) {
+        await c.write('a', 'docs', `${tag}${i}.txt`, text(`file ${i}`));
+        await c.settle();
+      }
+      return c.wholeIndexReads('a') - before;
+    };
+    await c.crash('b');
+    const alone = await readsFor('alone');
+    await c.restart('b');
+    await c.settle();
+    const withPeer = await readsFor('shared');
+    expectSame(c, ['a', 'b']);
+    // b sends back each file it took; none of it is news to a, which plans as if alone.
+    expect(withPeer).toBeLessThanOrEqual(alone);
+  });
+});
