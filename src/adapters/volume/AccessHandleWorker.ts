@@ -37,6 +37,7 @@ async function asDom<T>(call: Promise<T>): Promise<T> {
 export class AccessHandleWorker implements AccessHandles {
   readonly #worker: Worker;
   readonly #remote: Comlink.Remote<AccessHandleService>;
+  #terminated = false;
 
   constructor(worker: Worker = defaultWorker()) {
     this.#worker = worker;
@@ -66,8 +67,10 @@ export class AccessHandleWorker implements AccessHandles {
     return asDom(this.#remote.close(id));
   }
 
-  /** Stops the worker; its handles close with it (as a reload closes them). */
+  /** Stops the worker; its handles close with it (as a reload closes them). Once is enough. */
   terminate(): void {
+    if (this.#terminated) return;
+    this.#terminated = true;
     this.#remote[Comlink.releaseProxy]();
     this.#worker.terminate();
   }
