@@ -40,25 +40,34 @@ export async function find(root: Dir, path: string): Promise<Found> {
       throw volumeError(error, path);
     }
   }
-  const name = segments[segments.length - 1]!;
+  return findIn(dir, path);
+}
+
+/**
+ * What is at `path` in `parent`, the handle of its parent directory: one lookup instead
+ * of a walk from the root, for a caller that holds the parent already. Handles name paths
+ * in Chromium, so a parent moved or removed meanwhile finds nothing, as a walk would.
+ */
+export async function findIn(parent: Dir, path: string): Promise<Found> {
+  const name = path.slice(path.lastIndexOf('/') + 1);
   try {
-    const handle = await dir.getFileHandle(name);
-    return { kind: 'file', parent: dir, handle, file: await handle.getFile() };
+    const handle = await parent.getFileHandle(name);
+    return { kind: 'file', parent, handle, file: await handle.getFile() };
   } catch (error) {
     if (isDom(error, 'NotFoundError')) return { kind: 'absent' };
     if (!isDom(error, 'TypeMismatchError')) throw volumeError(error, path);
   }
   try {
-    return { kind: 'directory', parent: dir, handle: await dir.getDirectoryHandle(name) };
+    return { kind: 'directory', parent, handle: await parent.getDirectoryHandle(name) };
   } catch (error) {
     if (isDom(error, 'NotFoundError')) return { kind: 'absent' };
     throw volumeError(error, path);
   }
 }
 
-/** Like `find`, refusing a directory at `path` or a file at a parent. */
-export async function findWritable(root: Dir, path: string): Promise<Found> {
-  const found = await find(root, path);
+/** Like `find` (or `findIn` given the parent), refusing a directory at `path` or a file at a parent. */
+export async function findWritable(root: Dir, path: string, parent?: Dir): Promise<Found> {
+  const found = await (parent ? findIn(parent, path) : find(root, path));
   if (found.kind === 'absent' && found.fileParent) throw new WrongKindError(found.fileParent, 'file');
   if (found.kind === 'directory') throw new WrongKindError(path, 'directory');
   return found;

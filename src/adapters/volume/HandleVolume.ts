@@ -166,9 +166,11 @@ export class HandleVolume implements Volume {
       size: file.size,
       mtime: file.lastModified,
       blob: file,
+      // No marker check per read: opening checked it, and a read only hands out bytes (a
+      // peer verifies them); a chunk server reading file after file would pay a round trip
+      // to the browser's file system for each.
       read: async (offset, length) => {
         checkRange(offset, length);
-        await this.#checkMarker();
         try {
           // A range at a time: a large file is never read whole.
           return new Uint8Array(await file.slice(offset, offset + length).arrayBuffer());
@@ -188,28 +190,32 @@ export class HandleVolume implements Volume {
     expect?: Expectation,
   ): Promise<VolumeEntry> {
     await this.#begin(path);
-    const before = await findWritable(this.#root, path);
-    checkFound(path, before, expect);
-    if (before.kind === 'file') {
-      // The writable's swap file is the "aside"; close() replaces the file in one step.
-      const writable = await fsCall(path, () => before.handle.createWritable());
-      try {
-        await writeChunks(path, writable, chunks);
-        await this.#checkMarker();
-        checkFound(path, await findWritable(this.#root, path), expect);
-        await fsCall(path, () => writable.close());
-      } catch (error) {
-        await writable.abort().catch(() => undefined);
-        throw error;
-      }
-      this.#changed(path);
-      return entryOf(path, before.handle);
-    }
+    // The parents first: the checks below then look the file up in its parent, not from
+    // the root (a folder of small files pays a round trip per lookup).
     const made = await this.#makeDirectories(path);
     const tempName = `${TEMP_PREFIX}${randomHex()}.tmp`;
+    let temp: FileSystemFileHandle | undefined;
     try {
-      const temp = await fsCall(path, () => made.dir.getFileHandle(tempName, { create: true }));
-      const writable = await fsCall(path, () => temp.createWritable());
+      const before = await findWritable(this.#root, path, made.dir);
+      checkFound(path, before, expect);
+      if (before.kind === 'file') {
+        // The writable's swap file is the "aside"; close() replaces the file in one step.
+        const writable = await fsCall(path, () => before.handle.createWritable());
+        try {
+          await writeChunks(path, writable, chunks);
+          await this.#checkMarker();
+          checkFound(path, await findWritable(this.#root, path, made.dir), expect);
+          await fsCall(path, () => writable.close());
+        } catch (error) {
+          await writable.abort().catch(() => undefined);
+          throw error;
+        }
+        this.#changed(path);
+        return await entryOf(path, before.handle);
+      }
+      const aside = await fsCall(path, () => made.dir.getFileHandle(tempName, { create: true }));
+      temp = aside;
+      const writable = await fsCall(path, () => aside.createWritable());
       try {
         await writeChunks(path, writable, chunks);
         await fsCall(path, () => writable.close());
@@ -217,13 +223,15 @@ export class HandleVolume implements Volume {
         await writable.abort().catch(() => undefined);
         throw error;
       }
-      return await this.#install(path, made.dir, temp, expect);
+      const written = await this.#install(path, made.dir, aside, expect);
+      temp = undefined;
+      // A move renames the handle too; copied instead, the file aside is still there.
+      if (aside.name === tempName) await made.dir.removeEntry(tempName).catch(() => undefined);
+      return written;
     } catch (error) {
+      if (temp) await made.dir.removeEntry(tempName).catch(() => undefined);
       await removeDirectories(made.created);
       throw error;
-    } finally {
-      // Gone already when it was moved into place.
-      await made.dir.removeEntry(tempName).catch(() => undefined);
     }
   }
 
@@ -342,7 +350,7 @@ export class HandleVolume implements Volume {
     expect: Expectation | undefined,
   ): Promise<VolumeEntry> {
     await this.#checkMarker();
-    const now = await findWritable(this.#root, path);
+    const now = await findWritable(this.#root, path, dir);
     checkFound(path, now, expect);
     const name = lastSegment(path);
     if (source.move && now.kind !== 'directory') {
@@ -366,7 +374,7 @@ export class HandleVolume implements Volume {
     try {
       const file = await fsCall(path, () => source.getFile());
       await copyInto(path, file, target, async () => {
-        if (now.kind === 'file') checkFound(path, await findWritable(this.#root, path), expect);
+        if (now.kind === 'file') checkFound(path, await findWritable(this.#root, path, dir), expect);
       });
     } catch (error) {
       if (now.kind === 'absent') await dir.removeEntry(name).catch(() => undefined);
