@@ -104,6 +104,34 @@ describe('HandleVolume beyond the contract', () => {
     await expect.poll(afterReload, { timeout: 5_000 }).toBe(10);
   });
 
+  it('calls at once share their looks at the marker, and a call after its removal still sees it gone', async () => {
+    const dir = await freshDirectory();
+    const volume = new HandleVolume(dir);
+    await volume.placeMarker();
+    const partial = await volume.openPartial('f.bin', KEY);
+    const proto = FileSystemDirectoryHandle.prototype;
+    const getFileHandle = proto.getFileHandle;
+    let looks = 0;
+    proto.getFileHandle = function (this: FileSystemDirectoryHandle, name, options) {
+      if (name === '.tandem') looks++;
+      return getFileHandle.call(this, name, options);
+    };
+    try {
+      await Promise.all(Array.from({ length: 16 }, (_, i) => partial.write(i * 4, text('abcd'))));
+      expect(looks).toBeGreaterThan(0);
+      expect(looks).toBeLessThanOrEqual(3);
+      // A look under way when the marker goes does not answer a call made after.
+      const during = partial.write(64, text('x'));
+      await dir.removeEntry('.tandem');
+      await expect(partial.write(65, text('y'))).rejects.toMatchObject({ why: 'marker-missing' });
+      await during.catch(() => undefined);
+    } finally {
+      proto.getFileHandle = getFileHandle;
+      await volume.placeMarker();
+      await partial.discard(); // its open writable would block the clean-up
+    }
+  });
+
   it('reports a change made through another handle to the same directory', async () => {
     const dir = await freshDirectory();
     const volume = new HandleVolume(dir);

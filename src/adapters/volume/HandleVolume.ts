@@ -75,6 +75,9 @@ export class HandleVolume implements Volume {
   readonly #root: Dir;
   readonly #partials: HandlePartials;
   readonly #listeners = new Set<(path: string) => void>();
+  /** The marker look under way, and the next one, which calls made meanwhile share. */
+  #look: Promise<void> | undefined;
+  #nextLook: Promise<void> | undefined;
 
   /**
    * Present where `FileSystemObserver` exists (Chromium 129+); see HandleVolume.watch.ts.
@@ -323,10 +326,36 @@ export class HandleVolume implements Volume {
     }
   }
 
-  async #checkMarker(): Promise<void> {
-    if (!(await this.hasMarker())) {
-      throw new VolumeUnavailableError('marker-missing', 'the folder marker .tandem is missing');
-    }
+  /**
+   * Refuses when the marker is gone, one look shared by the calls that wait for it: a call
+   * is answered by a look that began after the call did, never by one already under way,
+   * so a marker removed before a call is always seen by it. Sixteen writes at once then
+   * cost about one look per round trip to the browser, not one each.
+   */
+  #checkMarker(): Promise<void> {
+    if (this.#nextLook) return this.#nextLook;
+    const running = this.#look;
+    if (!running) return this.#startLook();
+    const next = running
+      .catch(() => undefined)
+      .then(() => {
+        this.#nextLook = undefined;
+        return this.#startLook();
+      });
+    this.#nextLook = next;
+    return next;
+  }
+
+  #startLook(): Promise<void> {
+    const look = (async () => {
+      if (!(await this.hasMarker())) {
+        throw new VolumeUnavailableError('marker-missing', 'the folder marker .tandem is missing');
+      }
+    })().finally(() => {
+      if (this.#look === look) this.#look = undefined;
+    });
+    this.#look = look;
+    return look;
   }
 
   /** See `makeDirectories`; each directory made is a change. */
