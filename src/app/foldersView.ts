@@ -33,7 +33,8 @@ export interface FileInFlight {
 
 export interface FolderActivity {
   readonly path: string;
-  readonly what: 'written' | 'deleted' | 'adopted' | 'conflict';
+  /** A change that arrived from a peer, a conflict, or (`-here`) one the scan found here. */
+  readonly what: 'written' | 'deleted' | 'adopted' | 'conflict' | 'changed-here' | 'deleted-here';
   /** For a conflict: where the other version was kept. */
   readonly copyName?: string;
   /** ms since the epoch. */
@@ -125,6 +126,15 @@ export function applyFolderEvent(view: FolderView, event: EngineEvent, now: numb
     }
     case 'synced':
       return addActivity(landed(view, event.path), { path: event.path, what: SYNCED[event.action], at: now });
+    case 'scanned':
+      // Oldest first, so the scan's first change ends up on top, as the engine listed them.
+      return [...event.paths]
+        .reverse()
+        .reduce(
+          (v, { path, deleted }) =>
+            addActivity(v, { path, what: deleted ? 'deleted-here' : 'changed-here', at: now }),
+          view,
+        );
     case 'conflict':
       // The download was the winner (at `path`) or the peer's losing version (at the copy).
       return addActivity(landed(view, event.path, event.copyName), {

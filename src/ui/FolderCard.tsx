@@ -50,7 +50,14 @@ function formatEta(seconds: number): string {
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
-const WHAT = { written: 'Updated', deleted: 'Deleted', adopted: 'Recorded', conflict: 'Conflict' } as const;
+const WHAT = {
+  written: 'Received',
+  deleted: 'Deleted by a peer',
+  adopted: 'Recorded',
+  conflict: 'Conflict',
+  'changed-here': 'Changed here',
+  'deleted-here': 'Deleted here',
+} as const;
 
 /**
  * Keys for the activity list that stay with their item as new ones arrive on top (an

@@ -34,7 +34,9 @@ test('a folder shared by one device is accepted by the other and stays the same 
   await expect(folderAtB).toBeVisible({ timeout: 10_000 });
   await expectFiles(b.page, 'b-photos', first);
   await upToDate(b.page, 'a-photos');
-  await expect(folderAtB.getByTestId('folder-activity')).toContainText('one.txt');
+  await expect(folderAtB.getByTestId('folder-activity')).toContainText('Received one.txt');
+  // Where each change was made: the files A's scan found are A's own.
+  await expect(folderAtA.getByTestId('folder-activity')).toContainText('Changed here one.txt');
 
   // A edits one and adds one; B gets both.
   const second = {

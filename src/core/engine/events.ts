@@ -7,6 +7,9 @@ import type { BlockedReason } from '../plan/actions.ts';
 import type { ScanPauseReason, ScanProblem } from './scan.ts';
 import type { DeviceId, FolderId } from '../../ports/Store.ts';
 
+/** Changed paths a `scanned` event names, at most: as many as a person reads at a glance. */
+export const SCANNED_PATHS_SHOWN = 20;
+
 /** Where a folder stands. */
 export type FolderState =
   /** Nothing to do: the folder matches everything known from peers. */
@@ -67,8 +70,16 @@ export type EngineEvent =
       /** Who the round's bytes came from, once any came from a peer. */
       readonly peers?: readonly PeerRoundProgress[];
     }
-  /** Local changes the scan recorded (new versions and tombstones). */
-  | { readonly type: 'scanned'; readonly folder: FolderId; readonly changed: number }
+  /**
+   * Local changes the scan recorded (new versions and tombstones): how many, and the first
+   * `SCANNED_PATHS_SHOWN` of them (a first scan records every file).
+   */
+  | {
+      readonly type: 'scanned';
+      readonly folder: FolderId;
+      readonly changed: number;
+      readonly paths: readonly { readonly path: string; readonly deleted: boolean }[];
+    }
   /** Paths the scan left out, and why. */
   | { readonly type: 'scan-problems'; readonly folder: FolderId; readonly problems: readonly ScanProblem[] }
   /** A remote change carried out at `path`. */

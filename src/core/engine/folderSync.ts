@@ -57,7 +57,7 @@ import { VolumeUnavailableError, type Volume } from '../../ports/Volume.ts';
 import { applyAction, type ApplyOutcome } from './applyAction.ts';
 import { ChunkIndex } from './chunkIndex.ts';
 import { abandonDownload, reconcilePartials, type FetchChunk } from './commit.ts';
-import type { EngineEvent, FolderState } from './events.ts';
+import { SCANNED_PATHS_SHOWN, type EngineEvent, type FolderState } from './events.ts';
 import { RoundProgress } from './roundProgress.ts';
 import { forEachLimited } from './forEachLimited.ts';
 import { scanFolder, type HashFile } from './scan.ts';
@@ -288,7 +288,10 @@ export class FolderSync {
     }
     if (result.changed.length > 0) {
       for (const record of result.changed) this.#chunks?.add(record);
-      this.#d.emit({ type: 'scanned', folder: config.id, changed: result.changed.length });
+      const paths = result.changed
+        .slice(0, SCANNED_PATHS_SHOWN)
+        .map((r) => ({ path: r.path, deleted: r.deleted }));
+      this.#d.emit({ type: 'scanned', folder: config.id, changed: result.changed.length, paths });
       this.#d.notifyPeers(config.id);
     }
     const replan = this.#planAfterScan;

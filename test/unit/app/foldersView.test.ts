@@ -32,6 +32,28 @@ describe('applyFolderEvent', () => {
     });
   });
 
+  it('lists the changes a scan found here, in the order the scan gave them, beside those that arrived', () => {
+    let view = applyFolderEvent(base, { type: 'synced', folder: 'f', path: 'in.txt', action: 'write' }, 1);
+    view = applyFolderEvent(
+      view,
+      {
+        type: 'scanned',
+        folder: 'f',
+        changed: 40,
+        paths: [
+          { path: 'new.txt', deleted: false },
+          { path: 'old.txt', deleted: true },
+        ],
+      },
+      2,
+    );
+    expect(view.activity).toEqual([
+      { path: 'new.txt', what: 'changed-here', at: 2 },
+      { path: 'old.txt', what: 'deleted-here', at: 2 },
+      { path: 'in.txt', what: 'written', at: 1 },
+    ]);
+  });
+
   it('records a conflict with the name of the kept copy', () => {
     const view = applyFolderEvent(
       base,

@@ -204,6 +204,29 @@ describe('change detection', () => {
     await c.settle();
     expect(str(await c.read('b', 'docs', 'notes.txt'))).toBe('version two');
   });
+
+  it('a scan names the changes it found, the first twenty of them, deletes included', async () => {
+    const c = await cluster();
+    await c.write('a', 'docs', 'gone.txt', text('x'));
+    await c.settle();
+    await c.crash('a'); // the changes below meet one scan, at the restart
+    for (let i = 0; i < 25; i++) await c.write('a', 'docs', `n${i}.txt`, text(`new ${i}`));
+    await c.remove('a', 'docs', 'gone.txt');
+    await c.restart('a');
+    await c.settle();
+    const last = c
+      .events('a')
+      .filter((e) => e.type === 'scanned')
+      .at(-1);
+    if (last?.type !== 'scanned') throw new Error('no scan was reported');
+    expect(last.changed).toBe(26);
+    expect(last.paths).toHaveLength(20);
+    const all = [...Array.from({ length: 25 }, (_, i) => `n${i}.txt`), 'gone.txt'];
+    for (const { path, deleted } of last.paths) {
+      expect(all).toContain(path);
+      expect(deleted).toBe(path === 'gone.txt');
+    }
+  });
 });
 
 describe('transfer', () => {
