@@ -41,7 +41,7 @@ import {
 import type { ChunkLocation, Wishlist } from './chunkIndex.ts';
 import { asError, commitResumable, dropOtherVersion } from './resumableCommit.ts';
 
-export { abandonDownload, PartialSizeError, reconcilePartials } from './resumableCommit.ts';
+export { abandonDownload, abandonUnwanted, PartialSizeError, reconcilePartials } from './resumableCommit.ts';
 
 /**
  * Fetches one chunk of the record being committed from a peer (the transfer layer).

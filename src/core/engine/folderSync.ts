@@ -47,8 +47,6 @@ import type { PlannedAction } from '../plan/actions.ts';
 import { blockedText } from '../plan/blockedText.ts';
 import { planFolder } from '../plan/planFolder.ts';
 import { runsOf } from '../plan/runs.ts';
-import { recordsOf } from '../plan/recordsAfter.ts';
-import { toHex } from '../content/bytes.ts';
 import { expiryCutoff } from '../model/tombstones.ts';
 import { compareVersions } from '../model/versionVector.ts';
 import type { Clock, CancelTimer } from '../../ports/Clock.ts';
@@ -56,7 +54,7 @@ import type { DeviceId, FolderId, LocalRecord, Store } from '../../ports/Store.t
 import { VolumeUnavailableError, type Volume } from '../../ports/Volume.ts';
 import { applyAction, type ApplyOutcome } from './applyAction.ts';
 import { ChunkIndex } from './chunkIndex.ts';
-import { abandonDownload, reconcilePartials, type FetchChunk } from './commit.ts';
+import { abandonUnwanted, reconcilePartials, type FetchChunk } from './commit.ts';
 import { SCANNED_PATHS_SHOWN, type EngineEvent, type FolderState } from './events.ts';
 import { RoundProgress } from './roundProgress.ts';
 import { forEachLimited } from './forEachLimited.ts';
@@ -213,10 +211,9 @@ export class FolderSync {
   }
 
   /**
-   * A peer's records arrived (stored already): plans again, unless none is news here. A
-   * record this device holds at the same or a newer version changes no plan, and a peer
-   * taking in a large folder sends back each file it took: planning for those would read
-   * the whole index a few times a second for nothing.
+   * A peer's records arrived (stored): plans again unless none is news, i.e. held here at
+   * the same or a newer version. A peer taking in a folder sends back each file it took,
+   * and a round reads the whole index.
    */
   async remoteArrived(records: readonly FileRecord[]): Promise<void> {
     for (const record of records) {
@@ -349,7 +346,8 @@ export class FolderSync {
       }
     }
     const actions = planFolder({ local, remote });
-    await this.#abandonUnwanted(actions);
+    // Invariant 8: the downloads this plan no longer makes are given up.
+    await abandonUnwanted(config.volume, { folder: config.id, journal: store }, actions);
     if (actions.length === 0) {
       this.#retries = 0;
       return;
@@ -382,22 +380,6 @@ export class FolderSync {
       this.#retries = 0;
       this.#needPlan = true;
     } else if (statuses.includes('failed')) this.#retryLater();
-  }
-
-  /** Invariant 8: the downloads this plan no longer makes are given up. */
-  async #abandonUnwanted(actions: readonly PlannedAction[]): Promise<void> {
-    const { config, store } = this.#d;
-    const entries = await store.journal(config.id);
-    if (entries.length === 0) return;
-    const wanted = new Set<string>();
-    for (const a of actions) {
-      for (const record of recordsOf(a))
-        if (!record.deleted) wanted.add(`${record.path}\u0000${toHex(record.hash)}`);
-    }
-    for (const entry of entries) {
-      if (wanted.has(`${entry.path}\u0000${toHex(entry.hash)}`)) continue;
-      await abandonDownload(config.volume, { folder: config.id, journal: store }, entry.path);
-    }
   }
 
   async #apply(

@@ -29,6 +29,8 @@
  */
 import { equalBytes, toHex } from '../content/bytes.ts';
 import type { FileRecord } from '../model/fileRecord.ts';
+import type { PlannedAction } from '../plan/actions.ts';
+import { recordsOf } from '../plan/recordsAfter.ts';
 import type { FolderId, JournalEntry, Store } from '../../ports/Store.ts';
 import { ChangedMeanwhileError, type PartialFile, type Volume } from '../../ports/Volume.ts';
 import type { CommitOptions, CommitPlan, CommitResult, CommitResume, CommitStats } from './commit.ts';
@@ -151,6 +153,30 @@ export async function abandonDownload(
   if (!volume.partials) return;
   for await (const partial of volume.partials()) {
     if (partial.path === path) await partial.discard();
+  }
+}
+
+/**
+ * Gives up every download in progress whose version `actions` no longer fetch (another
+ * version won, the path was deleted), so no partial file outlives its purpose.
+ */
+export async function abandonUnwanted(
+  volume: Pick<Volume, 'partials'>,
+  resume: { readonly folder: FolderId; readonly journal: Pick<Store, 'journal' | 'deleteJournal'> },
+  actions: readonly PlannedAction[],
+): Promise<void> {
+  const entries = await resume.journal.journal(resume.folder);
+  if (entries.length === 0) return;
+  const key = (r: { path: string; hash: Uint8Array }) => `${r.path}\u0000${toHex(r.hash)}`;
+  const wanted = new Set(
+    actions.flatMap((a) =>
+      recordsOf(a)
+        .filter((r) => !r.deleted)
+        .map(key),
+    ),
+  );
+  for (const entry of entries) {
+    if (!wanted.has(key(entry))) await abandonDownload(volume, resume, entry.path);
   }
 }
 
