@@ -321,12 +321,7 @@ export class FolderSync {
   }
 
   async #checkBack(): Promise<void> {
-    let back = false;
-    try {
-      back = await this.#d.config.volume.hasMarker();
-    } catch {
-      back = false;
-    }
+    const back = await this.#d.config.volume.hasMarker().catch(() => false);
     if (this.#stopped) return;
     if (back) this.requestScan(0);
     else this.#after(this.#d.timing.pausedCheckMs, this.#idleTimers, () => void this.#checkBack());
