@@ -8,14 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AccessHandleWorker, type AccessHandles } from '../../src/adapters/volume/AccessHandleWorker.ts';
 import { HandleVolume } from '../../src/adapters/volume/HandleVolume.ts';
 import { describeVolumeContract } from '../contracts/volume.ts';
+import { clearOpfs, decode, freshDirectory, KEY, pause, text } from './opfsFolders.ts';
 
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const text = (s: string) => new TextEncoder().encode(s);
-const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-const KEY = 'c3'.repeat(32);
-
-let made = 0;
-const base = navigator.storage.getDirectory();
 const workers: AccessHandleWorker[] = [];
 
 function worker(): AccessHandleWorker {
@@ -24,20 +18,15 @@ function worker(): AccessHandleWorker {
   return made;
 }
 
-async function freshDirectory(): Promise<FileSystemDirectoryHandle> {
-  return (await base).getDirectoryHandle(`handles-${Date.now()}-${made++}`, { create: true });
-}
-
 afterAll(async () => {
   for (const w of workers) w.terminate();
-  const root = await base;
-  for await (const name of root.keys()) await root.removeEntry(name, { recursive: true });
+  await clearOpfs();
 });
 
 const shared = worker();
 
 describeVolumeContract('HandleVolume over OPFS, partials through access handles', async () => {
-  const dir = await freshDirectory();
+  const dir = await freshDirectory('handles');
   return {
     volume: new HandleVolume(dir, { accessHandles: shared }),
     removeMarker: () => dir.removeEntry('.tandem'),
@@ -64,7 +53,7 @@ async function writablesOnPartials(run: () => Promise<void>): Promise<number> {
 
 describe('HandleVolume partials through access handles', () => {
   it('writes, reads and commits a partial in place: no writable is ever opened on it', async () => {
-    const volume = new HandleVolume(await freshDirectory(), { accessHandles: shared });
+    const volume = new HandleVolume(await freshDirectory('handles'), { accessHandles: shared });
     await volume.placeMarker();
     const block = new Uint8Array(1 << 20).fill(7);
     const opened = await writablesOnPartials(async () => {
@@ -80,7 +69,7 @@ describe('HandleVolume partials through access handles', () => {
   });
 
   it('keeps what it wrote across a reload that kills the worker, and the new page resumes it', async () => {
-    const dir = await freshDirectory();
+    const dir = await freshDirectory('handles');
     const before = worker();
     const first = new HandleVolume(dir, { accessHandles: before });
     await first.placeMarker();
@@ -102,7 +91,7 @@ describe('HandleVolume partials through access handles', () => {
   });
 
   it('lets go of an idle partial, so another handle can open it', async () => {
-    const dir = await freshDirectory();
+    const dir = await freshDirectory('handles');
     const volume = new HandleVolume(dir, { accessHandles: shared });
     await volume.placeMarker();
     const partial = await volume.openPartial('f.bin', KEY);
@@ -136,7 +125,7 @@ describe('HandleVolume partials through access handles', () => {
       flush: (id) => shared.flush(id),
       close: (id) => shared.close(id),
     };
-    const volume = new HandleVolume(await freshDirectory(), { accessHandles: failing });
+    const volume = new HandleVolume(await freshDirectory('handles'), { accessHandles: failing });
     await volume.placeMarker();
     const partial = await volume.openPartial('f.bin', KEY);
     await partial.write(0, text('written '));

@@ -7,27 +7,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HandleVolume } from '../../src/adapters/volume/HandleVolume.ts';
 import { VolumeUnavailableError } from '../../src/ports/Volume.ts';
 import { describeVolumeContract } from '../contracts/volume.ts';
-
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const text = (s: string) => new TextEncoder().encode(s);
-const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-const KEY = 'c3'.repeat(32);
-
-let made = 0;
-const base = navigator.storage.getDirectory();
-
-/** A fresh, empty OPFS directory of its own for each folder. */
-async function freshDirectory(): Promise<FileSystemDirectoryHandle> {
-  return (await base).getDirectoryHandle(`volume-${Date.now()}-${made++}`, { create: true });
-}
+import { clearOpfs, decode, freshDirectory, KEY, opfsRoot, pause, text } from './opfsFolders.ts';
 
 afterAll(async () => {
-  const root = await base;
-  for await (const name of root.keys()) await root.removeEntry(name, { recursive: true });
+  await clearOpfs();
 });
 
 describeVolumeContract('HandleVolume over OPFS', async () => {
-  const dir = await freshDirectory();
+  const dir = await freshDirectory('volume');
   return {
     volume: new HandleVolume(dir),
     removeMarker: () => dir.removeEntry('.tandem'),
@@ -42,7 +29,7 @@ describe('HandleVolume beyond the contract', () => {
   });
 
   it('keeps partial downloads across a reload: a new volume over the directory finds them', async () => {
-    const dir = await freshDirectory();
+    const dir = await freshDirectory('volume');
     const first = new HandleVolume(dir);
     await first.placeMarker();
     const partial = await first.openPartial('deep/dir/f.bin', KEY);
@@ -69,7 +56,7 @@ describe('HandleVolume beyond the contract', () => {
   });
 
   it('a write that fails (out of space) loses only the unflushed bytes: the partial works again after', async () => {
-    const dir = await freshDirectory();
+    const dir = await freshDirectory('volume');
     const volume = new HandleVolume(dir);
     await volume.placeMarker();
     const partial = await volume.openPartial('f.bin', KEY);
@@ -94,7 +81,7 @@ describe('HandleVolume beyond the contract', () => {
   });
 
   it('flushes an idle partial on its own, so a reload keeps bytes written a moment ago', async () => {
-    const dir = await freshDirectory();
+    const dir = await freshDirectory('volume');
     const first = new HandleVolume(dir);
     await first.placeMarker();
     const partial = await first.openPartial('f.bin', KEY);
@@ -105,7 +92,7 @@ describe('HandleVolume beyond the contract', () => {
   });
 
   it('calls at once share their looks at the marker, and a call after its removal still sees it gone', async () => {
-    const dir = await freshDirectory();
+    const dir = await freshDirectory('volume');
     const volume = new HandleVolume(dir);
     await volume.placeMarker();
     const partial = await volume.openPartial('f.bin', KEY);
@@ -133,7 +120,7 @@ describe('HandleVolume beyond the contract', () => {
   });
 
   it('reports a change made through another handle to the same directory', async () => {
-    const dir = await freshDirectory();
+    const dir = await freshDirectory('volume');
     const volume = new HandleVolume(dir);
     await volume.placeMarker();
     await volume.mkdir('sub');
@@ -157,7 +144,7 @@ describe('HandleVolume beyond the contract', () => {
   });
 
   it('reads a large file by range and never returns bytes of two versions', async () => {
-    const dir = await freshDirectory();
+    const dir = await freshDirectory('volume');
     const volume = new HandleVolume(dir);
     await volume.placeMarker();
     const size = 8 * 1024 * 1024;
@@ -172,16 +159,16 @@ describe('HandleVolume beyond the contract', () => {
   });
 
   it('reports a removed root as gone, not as an empty folder', async () => {
-    const dir = await freshDirectory();
+    const dir = await freshDirectory('volume');
     const volume = new HandleVolume(dir);
     await volume.placeMarker();
-    await (await base).removeEntry(dir.name, { recursive: true });
+    await (await opfsRoot).removeEntry(dir.name, { recursive: true });
     await expect(volume.hasMarker()).rejects.toMatchObject({ code: 'unavailable', why: 'gone' });
     await expect(volume.stat('x')).rejects.toBeInstanceOf(VolumeUnavailableError);
   });
 
   it('hides and refuses browser swap files', async () => {
-    const dir = await freshDirectory();
+    const dir = await freshDirectory('volume');
     const volume = new HandleVolume(dir);
     await volume.placeMarker();
     await dir.getFileHandle('f.txt.crswap', { create: true });

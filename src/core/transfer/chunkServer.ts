@@ -105,7 +105,7 @@ export class ChunkServer {
     for (let attempt = 0; bytes === undefined && attempt < 2; attempt++) {
       let served: ServedBytes;
       try {
-        served = await this.#reads.read(volume, folder, path, offset, size);
+        served = await this.#reads.read(volume, request);
       } catch (error) {
         const gone = error instanceof NotFoundError || error instanceof WrongKindError;
         const changed = error instanceof VolumeError && error.code === 'changed-meanwhile';

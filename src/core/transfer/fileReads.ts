@@ -38,6 +38,14 @@ interface OpenFile {
   blocks: Block[];
 }
 
+/** A range of a file of a folder: what a chunk request asks for. */
+export interface WantedBytes {
+  readonly folder: string;
+  readonly path: string;
+  readonly offset: number;
+  readonly size: number;
+}
+
 export interface ServedBytes {
   readonly source: FileSource;
   readonly bytes: Uint8Array;
@@ -54,30 +62,19 @@ export class FileReads {
     this.#open.delete(keyOf(folder, path));
   }
 
-  /** `size` bytes at `offset` of `path` in `folder` (fewer at its end), and the source read. */
-  async read(
-    volume: Pick<Volume, 'source'>,
-    folder: string,
-    path: string,
-    offset: number,
-    size: number,
-  ): Promise<ServedBytes> {
+  /** The bytes `wanted` names (fewer at the file's end), and the source they came from. */
+  async read(volume: Pick<Volume, 'source'>, wanted: WantedBytes): Promise<ServedBytes> {
     try {
-      return await this.#read(volume, folder, path, offset, size);
+      return await this.#read(volume, wanted);
     } catch (error) {
       if (!(error instanceof ChangedMeanwhileError)) throw error;
-      this.#open.delete(keyOf(folder, path));
-      return this.#read(volume, folder, path, offset, size);
+      this.forget(wanted.folder, wanted.path);
+      return this.#read(volume, wanted);
     }
   }
 
-  async #read(
-    volume: Pick<Volume, 'source'>,
-    folder: string,
-    path: string,
-    offset: number,
-    size: number,
-  ): Promise<ServedBytes> {
+  async #read(volume: Pick<Volume, 'source'>, wanted: WantedBytes): Promise<ServedBytes> {
+    const { folder, path, offset, size } = wanted;
     const { file, fresh } = this.#file(volume, folder, path);
     let source: FileSource;
     try {

@@ -68,7 +68,9 @@ describe('FileReads', () => {
     for (let i = 0; i < chunks.length; i += 16) {
       await Promise.all(
         chunks.slice(i, i + 16).map(async (c, k) => {
-          got[i + k] = (await reads.read(world.volume, 'F', 'big.bin', c.offset, c.size)).bytes;
+          got[i + k] = (
+            await reads.read(world.volume, { folder: 'F', path: 'big.bin', offset: c.offset, size: c.size })
+          ).bytes;
         }),
       );
     }
@@ -83,7 +85,12 @@ describe('FileReads', () => {
     const world = countingVolume({ 'f.bin': file });
     const reads = new FileReads();
     for (const offset of [5_000_000, 100_000, 7_000_000]) {
-      const { bytes } = await reads.read(world.volume, 'F', 'f.bin', offset, 65_536);
+      const { bytes } = await reads.read(world.volume, {
+        folder: 'F',
+        path: 'f.bin',
+        offset: offset,
+        size: 65_536,
+      });
       expect(Buffer.from(bytes).equals(Buffer.from(file.subarray(offset, offset + 65_536)))).toBe(true);
     }
     expect(world.reads.map((r) => r.length)).toEqual([65_536, 65_536, 65_536]);
@@ -93,13 +100,15 @@ describe('FileReads', () => {
     const [before, after] = [noise(5 << 20, 4), noise(5 << 20, 5)];
     const world = countingVolume({ 'a.bin': before });
     const reads = new FileReads();
-    expect((await reads.read(world.volume, 'F', 'a.bin', 0, 10)).fresh).toBe(true);
+    expect((await reads.read(world.volume, { folder: 'F', path: 'a.bin', offset: 0, size: 10 })).fresh).toBe(
+      true,
+    );
     world.change('a.bin', after);
     // From the block read before the change: that version's bytes, as the port allows.
-    const kept = await reads.read(world.volume, 'F', 'a.bin', 10, 10);
+    const kept = await reads.read(world.volume, { folder: 'F', path: 'a.bin', offset: 10, size: 10 });
     expect([kept.fresh, Array.from(kept.bytes)]).toEqual([false, Array.from(before.subarray(10, 20))]);
     // Past the block, the kept version's read is refused: opened again, the new bytes.
-    const again = await reads.read(world.volume, 'F', 'a.bin', 4_500_000, 10);
+    const again = await reads.read(world.volume, { folder: 'F', path: 'a.bin', offset: 4_500_000, size: 10 });
     expect([again.fresh, Array.from(again.bytes)]).toEqual([
       true,
       Array.from(after.subarray(4_500_000, 4_500_010)),
@@ -111,11 +120,12 @@ describe('FileReads', () => {
     const files = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`f${i}`, noise(100, i)]));
     const world = countingVolume(files);
     const reads = new FileReads();
-    for (let i = 0; i < 9; i++) await reads.read(world.volume, 'F', `f${i}`, 0, 10);
-    await reads.read(world.volume, 'F', 'f8', 10, 10); // kept
-    await reads.read(world.volume, 'F', 'f0', 10, 10); // the least recently used: closed
+    for (let i = 0; i < 9; i++)
+      await reads.read(world.volume, { folder: 'F', path: `f${i}`, offset: 0, size: 10 });
+    await reads.read(world.volume, { folder: 'F', path: 'f8', offset: 10, size: 10 }); // kept
+    await reads.read(world.volume, { folder: 'F', path: 'f0', offset: 10, size: 10 }); // the least recently used: closed
     reads.forget('F', 'f8');
-    await reads.read(world.volume, 'F', 'f8', 20, 10);
+    await reads.read(world.volume, { folder: 'F', path: 'f8', offset: 20, size: 10 });
     expect(world.opened.filter((p) => p === 'f0')).toHaveLength(2);
     expect(world.opened.filter((p) => p === 'f8')).toHaveLength(2);
   });
@@ -133,7 +143,12 @@ describe('FileReads', () => {
         const reads = new FileReads();
         await Promise.all(
           requests.map(async (r) => {
-            const { bytes } = await reads.read(world.volume, 'F', 'f', r.offset, r.size);
+            const { bytes } = await reads.read(world.volume, {
+              folder: 'F',
+              path: 'f',
+              offset: r.offset,
+              size: r.size,
+            });
             const want = file.subarray(r.offset, Math.min(size, r.offset + r.size));
             expect(Buffer.from(bytes).equals(Buffer.from(want))).toBe(true);
           }),
