@@ -94,7 +94,7 @@ export class ChunkServer {
   }
 
   async #answer(channel: PeerChannel, request: ChunkRequest): Promise<void> {
-    const { id, folder, path, offset, size } = request;
+    const { id, folder, path, offset } = request;
     const volume = this.#volumeFor(folder, channel.peer);
     if (!volume) {
       this.#reply(channel, id, 'unknown-folder', `folder ${folder} is not shared with you`);
