@@ -222,13 +222,26 @@ export async function edit(
       ([d, p, o, l, s, t]) => window.tandemAppBench.waitForEdit(d, p, o, l, s, t),
       [bDir, file.path, offset, length, seed, timeoutMs] as const,
     );
-    written = await a.page.evaluate(([d, p, o, l, s]) => window.tandemAppBench.edit(d, p, o, l, s), [
-      label,
-      file,
-      offset,
-      length,
-      seed,
-    ] as const);
+    // Awaited below; should A's save fail first, the bench closes the browser, and this
+    // one's "target closed" must not come out instead of A's error (it did, and read as a
+    // browser crash).
+    seeing.catch(() => undefined);
+    try {
+      written = await a.page.evaluate(([d, p, o, l, s]) => window.tandemAppBench.edit(d, p, o, l, s), [
+        label,
+        file,
+        offset,
+        length,
+        seed,
+      ] as const);
+    } catch (error) {
+      throw new Error(
+        `A could not save the edit: ${error instanceof Error ? error.message : String(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
     seenAt = await seeing;
     if (seenAt !== undefined) {
       await bothUpToDate([a.page, b.page], label, timeoutMs);
