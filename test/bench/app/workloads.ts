@@ -50,7 +50,7 @@ export interface EditFigures {
   readonly seconds: number | null;
   /** Why it never did, as the folder cards on A and B told. */
   readonly failure?: string;
-  /** How long A's write itself took (the whole file is written again, as an editor saves). */
+  /** How long A's in-place write itself took. */
   readonly writeSeconds: number;
   readonly wire: WireBytes;
   readonly longTasks: Responsiveness;

@@ -100,6 +100,8 @@ export async function openWorld(): Promise<AppBenchWorld> {
     const context = await browser.newContext({
       serviceWorkers: 'block',
       viewport: { width: 900, height: 900 },
+      // The probe's in-place edit runs in a blob worker, which the app's CSP refuses.
+      bypassCSP: true,
     });
     await context.addInitScript({ path: PROBE });
     return context;
