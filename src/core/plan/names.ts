@@ -50,7 +50,10 @@ export class FoldIndex<T> {
 
   /** Every spelling equal to `name` under `caseFoldKey`, `name` included if present, sorted. */
   spellings(name: string): [string, T][] {
-    return [...(this.#groups.get(caseFoldKey(name)) ?? [])].sort(([a], [b]) => compareCodeUnits(a, b));
+    const group = this.#groups.get(this.#dirKeys.get(name) ?? caseFoldKey(name));
+    if (group === undefined) return [];
+    const all = [...group];
+    return all.length === 1 ? all : all.sort(([a], [b]) => compareCodeUnits(a, b));
   }
 }
 

@@ -218,6 +218,17 @@ describe('case collisions', () => {
     expect(caseFoldKey('a.txt')).not.toBe(caseFoldKey('b.txt'));
   });
 
+  it('folds ASCII the short way to the same key as the full folding, and anything else the full way', () => {
+    const full = (p: string) => p.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC');
+    const names = fc.oneof(fc.string({ unit: 'binary-ascii' }), fc.string({ unit: 'binary' }));
+    fc.assert(
+      fc.property(names, (name) => {
+        expect(caseFoldKey(name)).toBe(full(name));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('groups case-only variants and leaves distinct names alone', () => {
     expect(findCaseCollisions(['README.md', 'docs/a', 'Readme.md', 'readme.txt', 'README.md'])).toEqual([
       ['README.md', 'Readme.md'],
