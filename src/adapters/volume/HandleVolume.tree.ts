@@ -65,10 +65,9 @@ export async function findIn(parent: Dir, path: string): Promise<Found> {
   }
 }
 
-/** Like `find` (or `findIn` given the parent), refusing a directory at `path` or a file at a parent. */
-export async function findWritable(root: Dir, path: string, parent?: Dir): Promise<Found> {
-  const found = await (parent ? findIn(parent, path) : find(root, path));
-  if (found.kind === 'absent' && found.fileParent) throw new WrongKindError(found.fileParent, 'file');
+/** Like `findIn`, refusing a directory at `path`. */
+export async function findWritable(parent: Dir, path: string): Promise<Found> {
+  const found = await findIn(parent, path);
   if (found.kind === 'directory') throw new WrongKindError(path, 'directory');
   return found;
 }

@@ -197,9 +197,13 @@ export class HandleVolume implements Volume {
     // the root (a folder of small files pays a round trip per lookup).
     const made = await this.#makeDirectories(path);
     const tempName = `${TEMP_PREFIX}${randomHex()}.tmp`;
-    let temp: FileSystemFileHandle | undefined;
+    let aside: FileSystemFileHandle | undefined;
+    // A move renames the handle; under its own name still, the file aside is left over.
+    const dropAside = async () => {
+      if (aside?.name === tempName) await made.dir.removeEntry(tempName).catch(() => undefined);
+    };
     try {
-      const before = await findWritable(this.#root, path, made.dir);
+      const before = await findWritable(made.dir, path);
       checkFound(path, before, expect);
       if (before.kind === 'file') {
         // The writable's swap file is the "aside"; close() replaces the file in one step.
@@ -207,7 +211,7 @@ export class HandleVolume implements Volume {
         try {
           await writeChunks(path, writable, chunks);
           await this.#checkMarker();
-          checkFound(path, await findWritable(this.#root, path, made.dir), expect);
+          checkFound(path, await findWritable(made.dir, path), expect);
           await fsCall(path, () => writable.close());
         } catch (error) {
           await writable.abort().catch(() => undefined);
@@ -216,9 +220,9 @@ export class HandleVolume implements Volume {
         this.#changed(path);
         return await entryOf(path, before.handle);
       }
-      const aside = await fsCall(path, () => made.dir.getFileHandle(tempName, { create: true }));
-      temp = aside;
-      const writable = await fsCall(path, () => aside.createWritable());
+      const file = await fsCall(path, () => made.dir.getFileHandle(tempName, { create: true }));
+      aside = file;
+      const writable = await fsCall(path, () => file.createWritable());
       try {
         await writeChunks(path, writable, chunks);
         await fsCall(path, () => writable.close());
@@ -226,13 +230,11 @@ export class HandleVolume implements Volume {
         await writable.abort().catch(() => undefined);
         throw error;
       }
-      const written = await this.#install(path, made.dir, aside, expect);
-      temp = undefined;
-      // A move renames the handle too; copied instead, the file aside is still there.
-      if (aside.name === tempName) await made.dir.removeEntry(tempName).catch(() => undefined);
+      const written = await this.#install(path, made.dir, file, expect);
+      await dropAside(); // copied into place, not moved
       return written;
     } catch (error) {
-      if (temp) await made.dir.removeEntry(tempName).catch(() => undefined);
+      await dropAside(); // first: a directory holding it is not empty
       await removeDirectories(made.created);
       throw error;
     }
@@ -379,7 +381,7 @@ export class HandleVolume implements Volume {
     expect: Expectation | undefined,
   ): Promise<VolumeEntry> {
     await this.#checkMarker();
-    const now = await findWritable(this.#root, path, dir);
+    const now = await findWritable(dir, path);
     checkFound(path, now, expect);
     const name = lastSegment(path);
     if (source.move && now.kind !== 'directory') {
@@ -403,7 +405,7 @@ export class HandleVolume implements Volume {
     try {
       const file = await fsCall(path, () => source.getFile());
       await copyInto(path, file, target, async () => {
-        if (now.kind === 'file') checkFound(path, await findWritable(this.#root, path, dir), expect);
+        if (now.kind === 'file') checkFound(path, await findWritable(dir, path), expect);
       });
     } catch (error) {
       if (now.kind === 'absent') await dir.removeEntry(name).catch(() => undefined);
@@ -420,7 +422,7 @@ export class HandleVolume implements Volume {
     expect: Expectation | undefined,
   ): Promise<VolumeEntry> {
     await this.#begin(path);
-    await findWritable(this.#root, path);
+    // A file where a parent should be is refused here, a directory at `path` by #install.
     const made = await this.#makeDirectories(path);
     try {
       return await this.#install(path, made.dir, part, expect);
