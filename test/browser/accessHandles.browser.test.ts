@@ -68,6 +68,28 @@ describe('HandleVolume partials through access handles', () => {
     expect(Array.from(await source.read((12 << 20) - 1, 1))).toEqual([7]);
   });
 
+  it('starts its worker at the first partial that needs it, not before', async () => {
+    let started = 0;
+    const lazy = new AccessHandleWorker(() => {
+      started++;
+      return new Worker(new URL('../../workers/accessHandle.worker.ts', import.meta.url), { type: 'module' });
+    });
+    workers.push(lazy);
+    const volume = new HandleVolume(await freshDirectory('handles'), { accessHandles: lazy });
+    await volume.placeMarker();
+    await volume.writeAtomically(
+      'small.txt',
+      (async function* () {
+        yield text('no partial');
+      })(),
+    );
+    expect(started).toBe(0);
+    const partial = await volume.openPartial('f.bin', KEY);
+    await partial.write(0, text('now'));
+    expect(started).toBe(1);
+    await partial.commit('absent');
+  });
+
   it('keeps what it wrote across a reload that kills the worker, and the new page resumes it', async () => {
     const dir = await freshDirectory('handles');
     const before = worker();

@@ -34,44 +34,53 @@ async function asDom<T>(call: Promise<T>): Promise<T> {
   }
 }
 
+/** Started at the first call: a page whose folders are all picked ones never needs it. */
 export class AccessHandleWorker implements AccessHandles {
-  readonly #worker: Worker;
-  readonly #remote: Comlink.Remote<AccessHandleService>;
+  readonly #create: () => Worker;
+  #started: { readonly worker: Worker; readonly remote: Comlink.Remote<AccessHandleService> } | undefined;
   #terminated = false;
 
-  constructor(worker: Worker = defaultWorker()) {
-    this.#worker = worker;
-    this.#remote = Comlink.wrap<AccessHandleService>(worker);
+  constructor(create: () => Worker = defaultWorker) {
+    this.#create = create;
   }
 
   open(file: FileSystemFileHandle): Promise<{ id: HandleId; size: number }> {
-    return asDom(this.#remote.open(file));
+    return asDom(this.#remote().open(file));
   }
 
   write(id: HandleId, offset: number, bytes: Uint8Array): Promise<void> {
     // A copy is handed over: the caller may hold on to its bytes, and a view would carry its
     // whole buffer (a chunk sliced from a 4 MiB read, say) to the worker.
     const copy = bytes.slice();
-    return asDom(this.#remote.write(id, offset, Comlink.transfer(copy, [copy.buffer])));
+    return asDom(this.#remote().write(id, offset, Comlink.transfer(copy, [copy.buffer])));
   }
 
   read(id: HandleId, offset: number, length: number): Promise<Uint8Array> {
-    return asDom(this.#remote.read(id, offset, length));
+    return asDom(this.#remote().read(id, offset, length));
   }
 
   flush(id: HandleId): Promise<void> {
-    return asDom(this.#remote.flush(id));
+    return asDom(this.#remote().flush(id));
   }
 
   close(id: HandleId): Promise<void> {
-    return asDom(this.#remote.close(id));
+    return asDom(this.#remote().close(id));
   }
 
   /** Stops the worker; its handles close with it (as a reload closes them). Once is enough. */
   terminate(): void {
-    if (this.#terminated) return;
     this.#terminated = true;
-    this.#remote[Comlink.releaseProxy]();
-    this.#worker.terminate();
+    this.#started?.remote[Comlink.releaseProxy]();
+    this.#started?.worker.terminate();
+    this.#started = undefined;
+  }
+
+  #remote(): Comlink.Remote<AccessHandleService> {
+    if (this.#terminated) throw new DOMException('the access-handle worker was stopped', 'InvalidStateError');
+    if (!this.#started) {
+      const worker = this.#create();
+      this.#started = { worker, remote: Comlink.wrap<AccessHandleService>(worker) };
+    }
+    return this.#started.remote;
   }
 }

@@ -3,8 +3,8 @@
  * `FileSystemSyncAccessHandle`, which only dedicated workers get. A sync access handle
  * writes in place (~1,400 MB/s against ~170 MB/s for `createWritable`, which copies the
  * file into a swap file on every open: ../shared/STACK.md figures), so HandleVolume keeps
- * the partial downloads of app-private folders through it. Kept apart from the worker
- * entry point so tests can serve it over any message port.
+ * the partial downloads of app-private folders through it. The worker's entry point is
+ * workers/accessHandle.worker.ts; the page's side, AccessHandleWorker.ts.
  *
  * A handle locks its file until `close`: no writable, move or removal meanwhile.
  */
